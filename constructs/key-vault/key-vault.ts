@@ -1,0 +1,211 @@
+import { Construct } from 'constructs';
+import { KeyVault as AzKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
+import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
+import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import type { AzureResourceProps, IPrincipal, ISubnet } from '../core';
+import {
+  ValidationError,
+  applyCommonInterfaces,
+  grantId,
+  grantRole,
+  isUnresolved,
+  NamingRules,
+  validateCidr,
+  validateName,
+  validateOneOf,
+  validateRange,
+} from '../core';
+
+/** A Key Vault as other constructs take it. */
+export interface IKeyVault {
+  readonly id: string;
+  readonly name: string;
+  /** `https://<name>.vault.azure.net/`. */
+  readonly vaultUri: string;
+}
+
+/** Props of {@link KeyVault}. */
+export interface KeyVaultProps extends AzureResourceProps {
+  /** Vault name: 3–24 letters, digits and single hyphens, globally unique. */
+  readonly name: string;
+  /** Entra tenant that authenticates requests to the vault. */
+  readonly tenantId: string;
+  /**
+   * SKU. `premium` adds HSM-backed keys.
+   * @default "standard"
+   */
+  readonly sku?: 'standard' | 'premium';
+  /**
+   * Days a deleted vault or object stays recoverable (7–90).
+   * @default 90 - the longest recovery window
+   */
+  readonly softDeleteRetentionDays?: number;
+  /**
+   * Purge protection: deleted objects cannot be purged before the retention ends. Once on it
+   * cannot be turned off, and Azure requires it for customer-managed keys.
+   * @default true
+   */
+  readonly purgeProtection?: boolean;
+  /**
+   * Whether the vault's public endpoint accepts traffic (still filtered by `allowedIpRanges`).
+   * @default false - reach the vault through its private endpoint
+   */
+  readonly publicNetworkAccess?: boolean;
+  /**
+   * Public IPv4 addresses or CIDR ranges allowed through the firewall when public access is on.
+   * @default - none
+   */
+  readonly allowedIpRanges?: string[];
+  /**
+   * Subnets (with the `Microsoft.KeyVault` service endpoint) allowed through the firewall.
+   * @default - none
+   */
+  readonly allowedSubnets?: ISubnet[];
+  /**
+   * Let trusted Azure services (e.g. ARM deployments, disk encryption) bypass the firewall.
+   * @default true
+   */
+  readonly allowTrustedAzureServices?: boolean;
+}
+
+/** Where a secret's value comes from: always a Terraform-produced value, never a literal. */
+export interface KeyVaultSecretOptions {
+  /**
+   * The value, as a token of another resource's attribute (e.g. a generated password or a
+   * connection string). Literal strings are rejected so no secret is ever written in code.
+   */
+  readonly value: string;
+  /**
+   * MIME type or hint of the value.
+   * @default - none
+   */
+  readonly contentType?: string;
+  /**
+   * RFC 3339 expiry of the secret.
+   * @default - no expiry
+   */
+  readonly expirationDate?: string;
+}
+
+/**
+ * An Azure Key Vault with RBAC authorization, purge protection, the longest soft-delete
+ * retention, a deny-by-default firewall and (through `privateEndpoints`) private access.
+ *
+ * @example
+ * const kv = new KeyVault(this, 'KeyVault', {
+ *   name: 'kv-iot-dev-weu', resourceGroup: rg, tenantId: client.tenantId,
+ *   privateEndpoints: [{ subnet: network.subnet('endpoints'), privateDnsZones: [network.dnsZone('vault')] }],
+ *   diagnosticSettings: [{ workspace: monitoring.workspace }],
+ * });
+ * kv.grantSecretsRead(identity);
+ */
+export class KeyVault extends Construct implements IKeyVault {
+  public readonly id: string;
+  public readonly name: string;
+  public readonly vaultUri: string;
+  /** The `azurerm_key_vault`. */
+  public readonly resource: AzKeyVault;
+
+  constructor(scope: Construct, id: string, props: KeyVaultProps) {
+    super(scope, id);
+    validateName(this, 'name', props.name, NamingRules.keyVault);
+    validateOneOf(this, 'sku', props.sku, ['standard', 'premium']);
+    validateRange(this, 'softDeleteRetentionDays', props.softDeleteRetentionDays, 7, 90, {
+      unit: 'days',
+    });
+    (props.allowedIpRanges ?? []).forEach((r, i) =>
+      validateCidr(this, `allowedIpRanges[${i}]`, r, { allowBareIp: true }),
+    );
+    if (props.publicNetworkAccess !== true && (props.allowedIpRanges ?? []).length > 0) {
+      throw new ValidationError(
+        this,
+        'allowedIpRanges',
+        props.allowedIpRanges,
+        'ip rules only apply with publicNetworkAccess: true',
+      );
+    }
+
+    this.resource = new AzKeyVault(this, 'Resource', {
+      name: props.name,
+      location: props.location ?? props.resourceGroup.location,
+      resourceGroupName: props.resourceGroup.name,
+      tenantId: props.tenantId,
+      skuName: props.sku ?? 'standard',
+      rbacAuthorizationEnabled: true,
+      purgeProtectionEnabled: props.purgeProtection ?? true,
+      softDeleteRetentionDays: props.softDeleteRetentionDays ?? 90,
+      publicNetworkAccessEnabled: props.publicNetworkAccess ?? false,
+      enabledForDeployment: false,
+      enabledForTemplateDeployment: false,
+      networkAcls: {
+        defaultAction: 'Deny',
+        bypass: props.allowTrustedAzureServices === false ? 'None' : 'AzureServices',
+        ipRules: props.allowedIpRanges,
+        virtualNetworkSubnetIds: props.allowedSubnets?.map((s) => s.id),
+      },
+    });
+    this.id = this.resource.id;
+    this.name = this.resource.name;
+    this.vaultUri = this.resource.vaultUri;
+    applyCommonInterfaces(this, this.resource, props, { privateEndpointSubresource: 'vault' });
+  }
+
+  /**
+   * Stores a secret whose value Terraform produces (a token). Returns the secret; reference it
+   * from App Service settings as `@Microsoft.KeyVault(SecretUri=<versionlessId>)`.
+   */
+  public addSecret(name: string, options: KeyVaultSecretOptions): KeyVaultSecret {
+    validateName(this, 'secret name', name, {
+      resource: 'key vault secret',
+      minLength: 1,
+      maxLength: 127,
+      pattern: /^[a-zA-Z0-9-]+$/,
+      patternDescription: 'letters, digits and hyphens',
+    });
+    if (!isUnresolved(options.value)) {
+      throw new ValidationError(
+        this,
+        `addSecret(${name}).value`,
+        '<literal redacted>',
+        "a secret value must be a terraform token (another resource's attribute), never a literal in code",
+      );
+    }
+    return new KeyVaultSecret(this, `Secret-${name}`, {
+      name,
+      keyVaultId: this.id,
+      value: options.value,
+      contentType: options.contentType ?? 'text/plain',
+      expirationDate: options.expirationDate,
+    });
+  }
+
+  /** Grants `Key Vault Secrets User`: read secret values. Nothing else. */
+  public grantSecretsRead(principal: IPrincipal): RoleAssignment {
+    return grantRole(this, grantId('SecretsUser', this, principal), {
+      scope: this.id,
+      roleDefinitionName: 'Key Vault Secrets User',
+      principal,
+      description: `read secrets of ${this.node.path}`,
+    });
+  }
+
+  /** Grants `Key Vault Secrets Officer`: manage secrets (for deployment pipelines). */
+  public grantSecretsManage(principal: IPrincipal): RoleAssignment {
+    return grantRole(this, grantId('SecretsOfficer', this, principal), {
+      scope: this.id,
+      roleDefinitionName: 'Key Vault Secrets Officer',
+      principal,
+      description: `manage secrets of ${this.node.path}`,
+    });
+  }
+
+  /** Grants `Key Vault Crypto Service Encryption User`: wrap/unwrap with keys, for CMK. */
+  public grantEncryptionUser(principal: IPrincipal): RoleAssignment {
+    return grantRole(this, grantId('CryptoEncryptionUser', this, principal), {
+      scope: this.id,
+      roleDefinitionName: 'Key Vault Crypto Service Encryption User',
+      principal,
+      description: `customer-managed key use of ${this.node.path}`,
+    });
+  }
+}
