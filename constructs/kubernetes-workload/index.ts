@@ -1,0 +1,2 @@
+export * from './kubernetes-workload';
+export * from './workload-namespace';
