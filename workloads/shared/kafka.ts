@@ -1,0 +1,478 @@
+/**
+ * The one module that imports kafkajs (2.2.4, in maintenance): settings for the three backbones,
+ * one long-lived idempotent producer per process and a batch consumer that commits only what its
+ * handler finished. Swapping the client (e.g. Confluent's KafkaJS-compatible one) is an edit here.
+ */
+import { readFileSync } from 'node:fs';
+import { CompressionTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
+import type { Consumer, KafkaConfig, LogEntry, Producer, SASLOptions } from 'kafkajs';
+import { DefaultAzureCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
+import type { Logger } from 'pino';
+import { ConfigError, bool, int, list, oneOf, str } from './config';
+import type { ConfigOf } from './config';
+
+/** Which Kafka backbone: a local PLAINTEXT broker, HDInsight Kafka (TLS) or Event Hubs' Kafka endpoint. */
+export type KafkaMode = 'local' | 'hdinsight' | 'eventhubs';
+
+/** Environment variables every Kafka-using service reads; spread into the service's spec. */
+export const kafkaConfigSpec = {
+  /** local (PLAINTEXT), hdinsight (TLS) or eventhubs (SASL over TLS on 9093). */
+  KAFKA_MODE: oneOf(['local', 'hdinsight', 'eventhubs'] as const, { default: 'local' }),
+  /** Bootstrap brokers, host:port, comma-separated; derived from the namespace for Event Hubs. */
+  KAFKA_BROKERS: list({ default: ['127.0.0.1:9092'] }),
+  /** PEM CA bundle for HDInsight brokers with a private CA. */
+  KAFKA_TLS_CA_FILE: str({ optional: true }),
+  /** Event Hubs namespace (`name` or `name.servicebus.windows.net`). */
+  EVENTHUBS_NAMESPACE: str({
+    optional: true,
+    pattern: /^[A-Za-z0-9-]+(\.servicebus\.windows\.net)?$/,
+  }),
+  /** Event Hubs auth: an Entra token (managed/workload identity) or a connection string. */
+  EVENTHUBS_AUTH: oneOf(['entra', 'connection-string'] as const, { default: 'entra' }),
+  /** Event Hubs namespace connection string (only with EVENTHUBS_AUTH=connection-string). */
+  EVENTHUBS_CONNECTION_STRING: str({ optional: true, secret: true }),
+  /** Producer compression; Event Hubs supports gzip only. Defaults: gzip on eventhubs, else none. */
+  KAFKA_COMPRESSION: oneOf(['default', 'none', 'gzip'] as const, { default: 'default' }),
+  /** Idempotent producer (needs acks=all); on by default. */
+  KAFKA_IDEMPOTENT: bool({ default: true }),
+  /** Upper bound of one produce request; Event Hubs rejects requests of 1 MB or more. */
+  KAFKA_MAX_REQUEST_BYTES: int({ default: 900_000, min: 10_000, max: 100_000_000 }),
+};
+
+/** The typed output of {@link kafkaConfigSpec}. */
+export type KafkaEnvConfig = ConfigOf<typeof kafkaConfigSpec>;
+
+/** Resolved connection settings; build with {@link kafkaSettings}. */
+export interface KafkaSettings {
+  readonly mode: KafkaMode;
+  readonly clientId: string;
+  readonly brokers: readonly string[];
+  readonly ssl: KafkaConfig['ssl'];
+  readonly sasl?: SASLOptions;
+  readonly compression: 'none' | 'gzip';
+  readonly idempotent: boolean;
+  readonly maxRequestBytes: number;
+}
+
+/**
+ * Turns the Kafka env config into connection settings, checking what crosses variables (Event Hubs
+ * needs a namespace or a connection string). `credential` overrides DefaultAzureCredential (tests).
+ * @throws ConfigError naming the variable at fault.
+ */
+export function kafkaSettings(
+  config: KafkaEnvConfig,
+  clientId: string,
+  credential?: TokenCredential,
+): KafkaSettings {
+  const common = {
+    clientId,
+    compression:
+      config.KAFKA_COMPRESSION === 'default'
+        ? config.KAFKA_MODE === 'eventhubs'
+          ? ('gzip' as const)
+          : ('none' as const)
+        : config.KAFKA_COMPRESSION,
+    idempotent: config.KAFKA_IDEMPOTENT,
+    maxRequestBytes: config.KAFKA_MAX_REQUEST_BYTES,
+  };
+  switch (config.KAFKA_MODE) {
+    case 'local':
+      return { ...common, mode: 'local', brokers: config.KAFKA_BROKERS, ssl: false };
+    case 'hdinsight': {
+      const caFile = config.KAFKA_TLS_CA_FILE;
+      let ca: string | undefined;
+      if (caFile) {
+        try {
+          ca = readFileSync(caFile, 'utf8');
+        } catch (error) {
+          throw new ConfigError([
+            {
+              variable: 'KAFKA_TLS_CA_FILE',
+              value: JSON.stringify(caFile),
+              reason: `cannot be read: ${(error as Error).message}`,
+            },
+          ]);
+        }
+      }
+      return {
+        ...common,
+        mode: 'hdinsight',
+        brokers: config.KAFKA_BROKERS,
+        ssl: ca ? { ca: [ca], rejectUnauthorized: true } : { rejectUnauthorized: true },
+      };
+    }
+    case 'eventhubs': {
+      const connectionString = config.EVENTHUBS_CONNECTION_STRING;
+      const fromConnectionString = connectionString
+        ? /Endpoint=sb:\/\/([^/;]+)/i.exec(connectionString)?.[1]
+        : undefined;
+      const ns = config.EVENTHUBS_NAMESPACE ?? fromConnectionString;
+      if (!ns) {
+        throw new ConfigError([
+          {
+            variable: 'EVENTHUBS_NAMESPACE',
+            value: '<unset>',
+            reason:
+              'is required with KAFKA_MODE=eventhubs (or a connection string with Endpoint=sb://…)',
+          },
+        ]);
+      }
+      const host = ns.includes('.') ? ns : `${ns}.servicebus.windows.net`;
+      let sasl: SASLOptions;
+      if (config.EVENTHUBS_AUTH === 'connection-string') {
+        if (!connectionString) {
+          throw new ConfigError([
+            {
+              variable: 'EVENTHUBS_CONNECTION_STRING',
+              value: '<unset>',
+              reason: 'is required with EVENTHUBS_AUTH=connection-string',
+            },
+          ]);
+        }
+        // Event Hubs' documented SASL PLAIN convention: the literal user name `$ConnectionString`.
+        sasl = { mechanism: 'plain', username: '$ConnectionString', password: connectionString };
+      } else {
+        sasl = {
+          mechanism: 'oauthbearer',
+          oauthBearerProvider: entraTokenProvider(
+            `https://${host}/.default`,
+            credential ?? new DefaultAzureCredential(),
+          ),
+        };
+      }
+      return { ...common, mode: 'eventhubs', brokers: [`${host}:9093`], ssl: true, sasl };
+    }
+  }
+}
+
+/**
+ * An OAUTHBEARER provider for kafkajs backed by an Entra credential, caching the token until five
+ * minutes before it expires (kafkajs asks on every connection and re-authentication).
+ */
+export function entraTokenProvider(
+  scope: string,
+  credential: TokenCredential,
+): () => Promise<{ value: string }> {
+  let cached: { token: string; expiresOnTimestamp: number } | undefined;
+  return async () => {
+    if (!cached || cached.expiresOnTimestamp - Date.now() < 5 * 60_000) {
+      const token = await credential.getToken(scope);
+      if (!token) throw new Error(`no Entra token for scope ${scope}`);
+      cached = token;
+    }
+    return { value: cached.token };
+  };
+}
+
+const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+/** A kafkajs client for the settings, logging through pino (kafkajs's own logs are plain text). */
+export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  const kafkaLogger = logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: settings.clientId,
+    brokers: [...settings.brokers],
+    ssl: settings.ssl,
+    sasl: settings.sasl,
+    connectionTimeout: 5000,
+    requestTimeout: 30_000,
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ namespace, level, log }: LogEntry) => {
+        const {
+          message,
+          timestamp: _t,
+          logger: _l,
+          ...extra
+        } = log as unknown as Record<string, unknown>;
+        kafkaLogger[LEVELS[level] ?? 'info']({ namespace, ...extra }, String(message));
+      },
+  });
+}
+
+/** A message to produce: key (deviceId in the contract) and a value, JSON-encoded by the producer. */
+export interface OutgoingMessage {
+  readonly key: string | null;
+  readonly value: unknown;
+  readonly headers?: Record<string, string>;
+}
+
+/**
+ * The process's one producer: idempotent, acks from all in-sync replicas, Java-compatible
+ * murmur2 partitioning by key (so Kafka's own tools agree on a device's partition), requests
+ * split to stay under the backbone's size limit. Readiness follows the connection.
+ */
+export class KafkaProducer {
+  private connected = false;
+
+  private constructor(
+    private readonly producer: Producer,
+    private readonly settings: KafkaSettings,
+  ) {
+    producer.on(producer.events.CONNECT, () => {
+      this.connected = true;
+    });
+    producer.on(producer.events.DISCONNECT, () => {
+      this.connected = false;
+    });
+  }
+
+  /** Creates and connects the producer. */
+  static async connect(kafka: Kafka, settings: KafkaSettings): Promise<KafkaProducer> {
+    const producer = kafka.producer({
+      idempotent: settings.idempotent,
+      // Ordering per partition under retries: kafkajs keeps it only with one request in flight.
+      maxInFlightRequests: settings.idempotent ? 1 : 5,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      allowAutoTopicCreation: false,
+    });
+    const wrapper = new KafkaProducer(producer, settings);
+    await producer.connect();
+    wrapper.connected = true;
+    return wrapper;
+  }
+
+  /** Throws unless connected; a readiness check. */
+  check(): void {
+    if (!this.connected) throw new Error('kafka producer is not connected');
+  }
+
+  /**
+   * Produces JSON messages to several topics; resolves when every one is acknowledged by all
+   * in-sync replicas (idempotent producer: retries cannot duplicate).
+   */
+  async send(batches: ReadonlyArray<{ topic: string; messages: readonly OutgoingMessage[] }>) {
+    const compression =
+      this.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
+    for (const chunk of chunkByBytes(batches, this.settings.maxRequestBytes)) {
+      await this.producer.sendBatch({ topicMessages: chunk, acks: -1, compression });
+    }
+  }
+
+  /** Flushes nothing (kafkajs sends are awaited) and disconnects. */
+  async disconnect(): Promise<void> {
+    await this.producer.disconnect();
+    this.connected = false;
+  }
+}
+
+type EncodedBatch = {
+  topic: string;
+  messages: { key: string | null; value: string; headers?: Record<string, string> }[];
+};
+
+/**
+ * JSON-encodes and splits topic batches into requests of at most `maxBytes` (value + key +
+ * 64 bytes of record overhead, an upper bound for uncompressed records). A single message larger
+ * than the limit goes alone so the broker, not we, rejects it.
+ */
+export function chunkByBytes(
+  batches: ReadonlyArray<{ topic: string; messages: readonly OutgoingMessage[] }>,
+  maxBytes: number,
+): EncodedBatch[][] {
+  const requests: EncodedBatch[][] = [];
+  let current: EncodedBatch[] = [];
+  let size = 0;
+  const push = (topic: string, message: EncodedBatch['messages'][number], bytes: number) => {
+    if (size + bytes > maxBytes && size > 0) {
+      requests.push(current);
+      current = [];
+      size = 0;
+    }
+    let entry = current.find((b) => b.topic === topic);
+    if (!entry) {
+      entry = { topic, messages: [] };
+      current.push(entry);
+    }
+    entry.messages.push(message);
+    size += bytes;
+  };
+  for (const batch of batches) {
+    for (const m of batch.messages) {
+      const value = typeof m.value === 'string' ? m.value : JSON.stringify(m.value);
+      const bytes = Buffer.byteLength(value) + (m.key ? Buffer.byteLength(m.key) : 0) + 64;
+      push(batch.topic, { key: m.key, value, ...(m.headers ? { headers: m.headers } : {}) }, bytes);
+    }
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+/** A consumed record, decoupled from kafkajs types. */
+export interface ConsumedMessage {
+  readonly topic: string;
+  readonly partition: number;
+  /** Offset as a decimal string (Kafka offsets are int64). */
+  readonly offset: string;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  /** Broker/producer timestamp, ms since epoch as a string. */
+  readonly timestamp: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+}
+
+/** One fetched batch of a single topic-partition, in offset order. */
+export interface ConsumedBatch {
+  readonly topic: string;
+  readonly partition: number;
+  readonly messages: readonly ConsumedMessage[];
+  /** Call during long work so the group does not evict us. */
+  readonly heartbeat: () => Promise<void>;
+  /** False once stop has begun: finish the current unit of work and return. */
+  readonly isRunning: () => boolean;
+}
+
+/**
+ * What a handler returns: nothing (the whole batch is done) or the offset of the last message it
+ * finished, so a handler interrupted by shutdown commits only what it processed.
+ */
+export type BatchOutcome = void | { readonly lastProcessedOffset: string | null };
+
+/** Options of {@link BatchConsumer}. */
+export interface BatchConsumerOptions {
+  readonly groupId: string;
+  readonly topics: readonly string[];
+  /**
+   * Where a new group starts.
+   * @default true - a new group reads the whole retained stream, so nothing is skipped
+   */
+  readonly fromBeginning?: boolean;
+  /**
+   * Handles one topic-partition batch. Offsets are committed after it resolves — after the
+   * handler's own sink committed — so a crash replays rather than loses.
+   */
+  readonly handler: (batch: ConsumedBatch) => Promise<BatchOutcome>;
+  readonly logger: Logger;
+  /** Called when the consumer crashes beyond kafkajs's retries; the service should exit. */
+  readonly onCrash?: (error: Error) => void;
+  /**
+   * Partitions handled concurrently.
+   * @default 1
+   */
+  readonly partitionsConsumedConcurrently?: number;
+  /**
+   * Max bytes fetched per partition per request.
+   * @default 1048576
+   */
+  readonly maxBytesPerPartition?: number;
+}
+
+/**
+ * A consumer-group member with manual offset commits: `eachBatch` with auto-commit and
+ * auto-resolve off; after the handler resolves, the processed offsets are resolved and committed
+ * (offset + 1, Kafka's "next to read"). If the handler throws nothing is committed and kafkajs
+ * retries the batch, so processing must be idempotent (it is, by deterministic ids).
+ */
+export class BatchConsumer {
+  private readonly consumer: Consumer;
+  private joined = false;
+  private crashed: Error | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly options: BatchConsumerOptions,
+  ) {
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+    });
+    const { events } = this.consumer;
+    this.consumer.on(events.GROUP_JOIN, () => {
+      this.joined = true;
+    });
+    this.consumer.on(events.STOP, () => {
+      this.joined = false;
+    });
+    this.consumer.on(events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      options.logger.error({ err: error, restart }, 'kafka consumer crashed');
+      if (!restart) {
+        this.crashed = error;
+        this.joined = false;
+        options.onCrash?.(error);
+      }
+    });
+  }
+
+  /** Connects, subscribes and starts consuming (resolves once running, not when joined). */
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: [...this.options.topics],
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        if (batch.messages.length === 0 || isStale()) return;
+        const messages: ConsumedMessage[] = batch.messages.map((m) => ({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: m.offset,
+          key: m.key ? m.key.toString('utf8') : null,
+          value: m.value,
+          timestamp: m.timestamp,
+          headers: Object.fromEntries(
+            Object.entries(m.headers ?? {}).map(([k, v]) => [
+              k,
+              v === undefined ? undefined : Array.isArray(v) ? String(v[0]) : v.toString(),
+            ]),
+          ),
+        }));
+        const outcome = await this.options.handler({
+          topic: batch.topic,
+          partition: batch.partition,
+          messages,
+          heartbeat,
+          isRunning: () => isRunning() && !isStale(),
+        });
+        const last =
+          outcome && 'lastProcessedOffset' in outcome
+            ? outcome.lastProcessedOffset
+            : messages[messages.length - 1].offset;
+        if (last === null) return;
+        resolveOffset(last);
+        await this.consumer.commitOffsets([
+          {
+            topic: batch.topic,
+            partition: batch.partition,
+            offset: (BigInt(last) + 1n).toString(),
+          },
+        ]);
+      },
+    });
+  }
+
+  /** Throws unless the consumer is in its group and has not crashed; a readiness check. */
+  check(): void {
+    if (this.crashed) throw new Error(`kafka consumer crashed: ${this.crashed.message}`);
+    if (!this.joined) throw new Error('kafka consumer has not joined its group');
+  }
+
+  /** Waits for the batch in flight to finish (and commit), then leaves the group. */
+  async stop(): Promise<void> {
+    await this.consumer.stop();
+    await this.consumer.disconnect();
+  }
+}
+
+/** Decodes a JSON message value; throws a reason suitable for a dead-letter record. */
+export function decodeJson(message: ConsumedMessage): unknown {
+  if (message.value === null) throw new Error('empty value (tombstone)');
+  const text = message.value.toString('utf8');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`value is not JSON: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,66 @@
+import type { TokenCredential } from '@azure/identity';
+import { Pool } from 'pg';
+import type { PoolConfig } from 'pg';
+
+/** Scope of Entra ID access tokens for Azure Database for PostgreSQL Flexible Server. */
+export const POSTGRES_ENTRA_SCOPE = 'https://ossrdbms-aad.database.windows.net/.default';
+
+/** Options of {@link createPgPool}. */
+export interface PgPoolOptions {
+  /** `postgres://user[:password]@host:port/db[?sslmode=require]`. */
+  readonly connectionString: string;
+  /**
+   * `password` uses the URL as is (local, or a secret from Key Vault); `entra` fetches a
+   * short-lived Entra ID token as the password for each new connection (the workload's managed
+   * identity on Azure; the URL's user is the Entra principal name).
+   * @default 'password'
+   */
+  readonly auth?: 'password' | 'entra';
+  /** Credential for `entra`, e.g. `new DefaultAzureCredential()`; required with `entra`. */
+  readonly credential?: TokenCredential;
+  /**
+   * Pool size.
+   * @default 10
+   */
+  readonly max?: number;
+  /** `application_name` shown in pg_stat_activity, so an operator sees which service holds a connection. */
+  readonly applicationName: string;
+  /**
+   * Per-statement timeout in ms, so a stuck query fails instead of holding a batch forever.
+   * @default 30000
+   */
+  readonly statementTimeoutMs?: number;
+}
+
+/**
+ * The one PostgreSQL pool of a process. Errors of idle clients (server restart, network drop)
+ * are reported to `onIdleError` instead of crashing the process: pg emits them on the pool.
+ */
+export function createPgPool(options: PgPoolOptions, onIdleError?: (err: Error) => void): Pool {
+  const config: PoolConfig = {
+    connectionString: options.connectionString,
+    max: options.max ?? 10,
+    application_name: options.applicationName,
+    statement_timeout: options.statementTimeoutMs ?? 30_000,
+    connectionTimeoutMillis: 10_000,
+    idleTimeoutMillis: 30_000,
+  };
+  if (options.auth === 'entra') {
+    const credential = options.credential;
+    if (!credential) throw new Error("createPgPool: auth 'entra' needs a credential");
+    // pg calls this for each new connection; @azure/identity caches and refreshes the token.
+    config.password = async () => {
+      const token = await credential.getToken(POSTGRES_ENTRA_SCOPE);
+      if (!token) throw new Error('no Entra ID token for PostgreSQL');
+      return token.token;
+    };
+  }
+  const pool = new Pool(config);
+  pool.on('error', (err) => onIdleError?.(err));
+  return pool;
+}
+
+/** Readiness check for a pool: a round trip to the server. */
+export async function pingPostgres(pool: Pool): Promise<void> {
+  await pool.query('SELECT 1');
+}
