@@ -1,0 +1,2 @@
+export * from './streaming-backbone';
+export * from './event-hubs-kafka';
