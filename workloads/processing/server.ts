@@ -1,0 +1,120 @@
+/**
+ * The processing process: config from the environment (checked at start), clients, the ops
+ * server on PORT (default 8082: /livez, /readyz, /metrics), and graceful shutdown on SIGTERM.
+ */
+import { DefaultAzureCredential } from '@azure/identity';
+import { int, list, loadConfigOrExit, oneOf, port, str, url } from '../shared/config';
+import { Health, startOpsServer } from '../shared/health';
+import { createKafka, kafkaConfigSpec, kafkaSettings } from '../shared/kafka';
+import { installShutdown } from '../shared/lifecycle';
+import { createLogger } from '../shared/logger';
+import { Metrics } from '../shared/metrics';
+import { createPgPool } from '../shared/postgres';
+import { createRedis } from '../shared/redis';
+import { ProcessingApp } from './app';
+
+const spec = {
+  PORT: port({ default: 8082 }),
+  HOST: str({ default: '127.0.0.1' }),
+  LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, {
+    default: 'info',
+  }),
+  DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'], secret: true }),
+  DATABASE_AUTH: oneOf(['password', 'entra'] as const, { default: 'password' }),
+  DATABASE_POOL_MAX: int({ default: 10, min: 2, max: 100 }),
+  REDIS_URL: url({ protocols: ['redis:', 'rediss:'], secret: true }),
+  REDIS_AUTH: oneOf(['password', 'entra'] as const, { default: 'password' }),
+  REDIS_USERNAME: str({ optional: true }),
+  ...kafkaConfigSpec,
+  KAFKA_GROUP_ID: str({ default: 'processing', pattern: /^[A-Za-z0-9._-]{1,200}$/ }),
+  TOPIC_ANALYZED: str({ default: 'telemetry.analyzed' }),
+  TOPIC_ALERTS: str({ default: 'alerts' }),
+  PARTITIONS_CONCURRENCY: int({ default: 3, min: 1, max: 64 }),
+  ALERT_WEBHOOK_URLS: list({ default: [] }),
+  ALERT_WEBHOOK_SECRET: str({ optional: true, secret: true }),
+  WEBHOOK_MAX_ATTEMPTS: int({ default: 5, min: 1, max: 20 }),
+  WEBHOOK_TIMEOUT_MS: int({ default: 5000, min: 100, max: 60_000 }),
+  WEBHOOK_QUEUE_CAPACITY: int({ default: 1000, min: 1, max: 100_000 }),
+  PARTITIONS_AHEAD_DAYS: int({ default: 3, min: 1, max: 60 }),
+  DEDUPE_RETENTION_DAYS: int({ default: 14, min: 2, max: 3650 }),
+  SHUTDOWN_TIMEOUT_MS: int({ default: 25_000, min: 1000, max: 600_000 }),
+};
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(spec);
+  for (const u of config.ALERT_WEBHOOK_URLS) {
+    if (!/^https?:\/\//.test(u)) {
+      process.stderr.write(
+        `invalid configuration:\n  ALERT_WEBHOOK_URLS: '${u}' is not an http(s) URL\n`,
+      );
+      process.exit(2);
+    }
+  }
+  const logger = createLogger({ service: 'processing', level: config.LOG_LEVEL });
+  const metrics = new Metrics('processing');
+  const health = new Health();
+  const needsEntra = config.DATABASE_AUTH === 'entra' || config.REDIS_AUTH === 'entra';
+  const credential = needsEntra ? new DefaultAzureCredential() : undefined;
+
+  const pool = createPgPool(
+    {
+      connectionString: config.DATABASE_URL,
+      auth: config.DATABASE_AUTH,
+      credential,
+      max: config.DATABASE_POOL_MAX,
+      applicationName: 'processing',
+    },
+    (err) => logger.warn({ err }, 'postgres idle client error'),
+  );
+  const redis = await createRedis({
+    url: config.REDIS_URL,
+    auth: config.REDIS_AUTH,
+    credential,
+    username: config.REDIS_USERNAME,
+    connectionName: 'processing',
+    onAuthError: (err) => logger.error({ err }, 'redis token refresh failed'),
+  });
+  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const kafka = createKafka(kafkaSettings(config, 'processing'), logger);
+
+  const steps: { name: string; run: () => Promise<void> | void }[] = [];
+  const shutdown = installShutdown({ logger, steps, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+  const app = new ProcessingApp(
+    { pool, redis, kafka, logger, metrics, health },
+    {
+      groupId: config.KAFKA_GROUP_ID,
+      topicAnalyzed: config.TOPIC_ANALYZED,
+      topicAlerts: config.TOPIC_ALERTS,
+      partitionsConcurrency: config.PARTITIONS_CONCURRENCY,
+      webhooks: {
+        urls: config.ALERT_WEBHOOK_URLS,
+        secret: config.ALERT_WEBHOOK_SECRET,
+        maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+        timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+        queueCapacity: config.WEBHOOK_QUEUE_CAPACITY,
+      },
+      partitionsAheadDays: config.PARTITIONS_AHEAD_DAYS,
+      dedupeRetentionDays: config.DEDUPE_RETENTION_DAYS,
+    },
+    (err) => void shutdown.trigger(`kafka consumer crashed: ${err.message}`, true),
+  );
+  const ops = await startOpsServer({ health, metrics, port: config.PORT, host: config.HOST });
+  steps.push(
+    { name: 'mark not ready', run: () => health.setDraining() },
+    { name: 'stop consumer, publish, drain webhooks', run: () => app.stop() },
+    { name: 'close ops server', run: () => new Promise<void>((r) => ops.close(() => r())) },
+    { name: 'disconnect redis', run: async () => void (await redis.quit()) },
+    { name: 'close postgres pool', run: () => pool.end() },
+  );
+  await app.start();
+  const address = ops.address();
+  logger.info(
+    { port: typeof address === 'object' && address ? address.port : config.PORT },
+    'processing started',
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`processing failed to start: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});
