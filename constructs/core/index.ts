@@ -8,3 +8,4 @@ export * from './lock';
 export * from './private-endpoint';
 export * from './tags';
 export * from './validation';
+export * from './cidr';

@@ -1,0 +1,3 @@
+export * from './network';
+export * from './nsg-rules';
+export * from './private-dns-zones';
