@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { createInterface } from 'node:readline';
 
 /** How to start one engine process. */
 export interface SpawnOptions {
@@ -20,6 +21,11 @@ export interface SpawnOptions {
   readonly uid?: number;
   /** Run with this group id. @default - this process's group */
   readonly gid?: number;
+  /**
+   * Also receive each output line (e.g. to show it prefixed in a terminal); it still goes to
+   * `logFile` too. @default - output goes to `logFile` only
+   */
+  readonly onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
 }
 
 /** A child process that leads its own process group, so stopping it reaches its children too. */
@@ -75,12 +81,23 @@ export function spawnManaged(opts: SpawnOptions): ManagedProcess {
       // reaches the JVM's or postmaster's own children, and a Ctrl-C in the terminal reaches
       // only us: we decide the order in which things stop.
       detached: true,
-      stdio: ['ignore', fd, fd],
+      stdio: opts.onLine ? ['ignore', 'pipe', 'pipe'] : ['ignore', fd, fd],
       uid: opts.uid,
       gid: opts.gid,
     });
   } finally {
-    closeSync(fd);
+    if (!opts.onLine) closeSync(fd);
+  }
+  if (opts.onLine) {
+    const onLine = opts.onLine;
+    const out = createWriteStream('', { fd, flags: 'a' });
+    for (const stream of ['stdout', 'stderr'] as const) {
+      const source = child[stream];
+      if (!source) continue;
+      source.pipe(out, { end: false });
+      createInterface({ input: source, crlfDelay: Infinity }).on('line', (l) => onLine(l, stream));
+    }
+    child.once('close', () => out.end());
   }
   const pid = child.pid;
   if (pid === undefined) {
@@ -124,7 +141,8 @@ export function spawnManaged(opts: SpawnOptions): ManagedProcess {
     },
   };
   live.add(managed);
-  child.unref();
+  // A piped child must keep the event loop alive while we relay its output.
+  if (!opts.onLine) child.unref();
   return managed;
 }
 
