@@ -239,7 +239,7 @@ describe('RedisCache (classic, legacy)', () => {
       accountTier: 'Standard',
       accountReplicationType: 'ZRS',
     });
-    new RedisCache(stack, 'Premium', {
+    const premium = new RedisCache(stack, 'Premium', {
       name: 'redis-premium',
       resourceGroup: rg,
       flavour: 'classic',
@@ -256,7 +256,11 @@ describe('RedisCache (classic, legacy)', () => {
       managedIdentities: { systemAssigned: true },
       patchWindows: [{ dayOfWeek: 'Sunday', startHourUtc: 2 }],
     });
+    new TerraformOutput(stack, 'principal', { value: premium.systemAssignedPrincipalId });
     const out = Testing.synth(stack);
+    expect(JSON.parse(out).output.principal.value).toMatch(
+      /^\$\{azurerm_redis_cache\.Premium_[0-9A-F]+\.identity\[0\]\.principal_id\}$/,
+    );
     expect(out).toHaveResourceWithProperties(AzRedisCache, {
       name: 'redis-premium',
       family: 'P',

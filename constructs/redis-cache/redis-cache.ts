@@ -321,6 +321,11 @@ export class RedisCache extends Construct implements IRedisCache {
   public readonly authenticationModes: readonly ('entra' | 'accessKey')[];
   /** Resource id of the Managed Redis default database (its logs live there), or undefined on classic. */
   public readonly databaseId?: string;
+  /**
+   * Principal id of the system-assigned identity (e.g. to grant it the storage account classic
+   * persistence writes to), or undefined without one.
+   */
+  public readonly systemAssignedPrincipalId?: string;
   /** The `azurerm_managed_redis` or `azurerm_redis_cache`. */
   public readonly resource: ManagedRedis | AzRedisCache;
 
@@ -350,6 +355,8 @@ export class RedisCache extends Construct implements IRedisCache {
     this.name = this.resource.name;
     this.hostname = this.resource.hostname;
     this.url = `rediss://${this.hostname}:${this.port}`;
+    if (props.managedIdentities?.systemAssigned === true)
+      this.systemAssignedPrincipalId = this.resource.identity.principalId;
     this.clusterAwareClientRequired =
       flavour === 'managed' && props.clusteringPolicy === 'OSSCluster';
     this.authenticationModes = props.accessKeysAuthentication ? ['entra', 'accessKey'] : ['entra'];

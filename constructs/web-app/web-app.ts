@@ -149,6 +149,12 @@ export interface WebAppProps extends AzureResourceProps {
    */
   readonly appSettings?: Record<string, string>;
   /**
+   * Names in `appSettings` that look like secrets but hold none (e.g. `COSMOS_PARTITION_KEY`),
+   * exempt from the literal-value check.
+   * @default - none
+   */
+  readonly notSecrets?: string[];
+  /**
    * App settings resolved from Key Vault at run time as
    * `@Microsoft.KeyVault(SecretUri=<versionless id>)`, read with `identity` (which needs
    * `KeyVault.grantSecretsRead`). No secret value reaches the Terraform JSON.
@@ -456,7 +462,7 @@ export class WebApp extends Construct implements IWebApp {
           this,
           `appSettings.${name}`,
           '<literal redacted>',
-          'a setting named like a secret must not hold a literal value; put it in Key Vault and pass it in keyVaultSecrets',
+          'a setting named like a secret must not hold a literal value; put it in Key Vault and pass it in keyVaultSecrets, or list the name in notSecrets if it holds no secret',
         );
       }
     }
