@@ -1,0 +1,48 @@
+/**
+ * Building and checking packs. A pack is data (metadata per rule) plus rule modules; app teams
+ * write their own with {@link definePack} and pass it to the CLI with `--pack path`.
+ */
+import { FRAMEWORKS } from '../frameworks';
+import type { Pack, PackRule } from './types';
+import { SEVERITIES } from './types';
+
+/** Raised for a pack that is not usable; the message names the pack and the rule. */
+export class PackDefinitionError extends Error {}
+
+const ID = /^[a-z0-9]+(-[a-z0-9]+)*(\/[a-z0-9]+(-[a-z0-9]+)*)?$/;
+
+/**
+ * Validates and returns a pack: unique kebab-case rule ids (optionally `team/rule-id`), a known
+ * severity, a title, rationale and remediation, and control ids that exist in the framework
+ * catalogues this repository knows (other framework ids are allowed and shown as-is).
+ */
+export function definePack(pack: Pack): Pack {
+  const seen = new Set<string>();
+  const where = (r: PackRule) => `pack ${pack.id}, rule ${r.rule.id}`;
+  for (const r of pack.rules) {
+    if (!ID.test(r.rule.id)) throw new PackDefinitionError(`${where(r)}: id must be kebab-case`);
+    if (seen.has(r.rule.id)) throw new PackDefinitionError(`${where(r)}: defined twice`);
+    seen.add(r.rule.id);
+    if (!SEVERITIES.includes(r.severity)) {
+      throw new PackDefinitionError(
+        `${where(r)}: severity ${String(r.severity)} is not one of ${SEVERITIES.join(', ')}`,
+      );
+    }
+    for (const field of ['title', 'rationale', 'remediation', 'service'] as const) {
+      if (!r[field] || r[field].trim() === '')
+        throw new PackDefinitionError(`${where(r)}: ${field} is empty`);
+    }
+    if (r.rule.appliesTo.length === 0)
+      throw new PackDefinitionError(`${where(r)}: appliesTo is empty`);
+    for (const [fw, ids] of Object.entries(r.controls ?? {})) {
+      const framework = FRAMEWORKS.find((f) => f.id === fw);
+      if (!framework) continue;
+      for (const id of ids) {
+        if (!framework.controls.some((c) => c.id === id)) {
+          throw new PackDefinitionError(`${where(r)}: control ${id} is not in ${fw}`);
+        }
+      }
+    }
+  }
+  return pack;
+}

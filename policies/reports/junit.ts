@@ -1,0 +1,45 @@
+/**
+ * JUnit XML for CI test tabs: one suite per stack, one test case per finding. FAIL is a
+ * failure; WAIVED, UNKNOWN and NOT_APPLICABLE are skipped with the reason; PASS passes.
+ */
+import type { StackResult } from '../engine/types';
+import { sortFindings } from './model';
+
+function xml(s: string): string {
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;');
+}
+
+/** Renders one stack's result as JUnit XML. */
+export function renderJunit(result: StackResult): string {
+  const findings = sortFindings(result.findings);
+  const failures = findings.filter((f) => f.outcome === 'FAIL').length;
+  const skipped = findings.filter((f) => f.outcome !== 'FAIL' && f.outcome !== 'PASS').length;
+  const lines = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    `<testsuites name="policy" tests="${findings.length}" failures="${failures}" skipped="${skipped}">`,
+    `  <testsuite name="${xml(result.stack)}" tests="${findings.length}" failures="${failures}" skipped="${skipped}" file="${xml(result.file)}">`,
+  ];
+  for (const f of findings) {
+    const name = `${f.address}${f.attribute ? ` ${f.attribute}` : ''}`;
+    const open = `    <testcase classname="${xml(f.ruleId)}" name="${xml(name)}" file="${xml(result.file)}" line="${f.line}"`;
+    if (f.outcome === 'PASS') {
+      lines.push(`${open}/>`);
+      continue;
+    }
+    lines.push(`${open}>`);
+    if (f.outcome === 'FAIL') {
+      lines.push(
+        `      <failure type="${f.severity}" message="${xml(f.message)}">${xml(`${f.constructPath}: ${f.message}`)}</failure>`,
+      );
+    } else {
+      lines.push(`      <skipped message="${xml(`${f.outcome}: ${f.message}`)}"/>`);
+    }
+    lines.push('    </testcase>');
+  }
+  lines.push('  </testsuite>', '</testsuites>', '');
+  return lines.join('\n');
+}

@@ -1,0 +1,275 @@
+/**
+ * The command line, as a function: parse arguments, load stacks and packs, evaluate, print a
+ * summary, write reports, and decide the exit code. `cli.ts` only calls it, so tests drive it
+ * in process.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { RuleSet, evaluateStacks } from './engine/evaluate';
+import { loadStacks } from './engine/load';
+import { definePack } from './engine/pack';
+import type { Finding, Pack, Severity, StackResult } from './engine/types';
+import { SEVERITIES, severityRank } from './engine/types';
+import { azureIotPlatformPack } from './packs/azure-iot-platform';
+import { renderJson } from './reports/json';
+import { renderJunit } from './reports/junit';
+import { renderMarkdown } from './reports/markdown';
+import { renderSarif } from './reports/sarif';
+import { isIsoDate } from './waiver';
+
+/** Exit codes: 0 gate passed, 1 unwaived failure at/above the threshold, 2 usage/waiver/load error. */
+export const EXIT = { ok: 0, gate: 1, usage: 2 } as const;
+
+/** Report formats and their file names under `<report-dir>/<stack>/`. */
+export const REPORT_FILES = {
+  json: 'report.json',
+  md: 'report.md',
+  sarif: 'report.sarif',
+  junit: 'junit.xml',
+} as const;
+
+type Format = keyof typeof REPORT_FILES;
+
+/** Parsed command line. */
+export interface CliOptions {
+  readonly target: string;
+  readonly failOn: Severity | 'none';
+  readonly failOnUnknown: boolean;
+  readonly packs: readonly string[];
+  readonly noDefaultPack: boolean;
+  readonly reportDir?: string;
+  readonly formats: readonly Format[];
+  readonly today?: string;
+  readonly verbose: boolean;
+}
+
+/** Where output goes; tests capture it. */
+export interface CliIo {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+export const USAGE = `usage: npm run policy -- [dir|file] [options]
+  dir|file              cdktf output dir (default cdktf.out) or one cdk.tf.json
+  --fail-on <severity>  critical | high | medium | low | none (default high)
+  --fail-on-unknown     also fail on UNKNOWN findings at/above the threshold
+  --pack <path>         add a pack module (repeatable); exports a Pack (default export or any)
+  --no-default-pack     evaluate only the --pack packs
+  --report-dir <dir>    write <dir>/<stack>/{report.json,report.md,report.sarif,junit.xml}
+  --format <list>       formats to write: json,md,sarif,junit (default all)
+  --today <YYYY-MM-DD>  day waivers are checked against (default today, UTC)
+  --verbose             print every finding, passes included`;
+
+class UsageError extends Error {}
+
+/** Parses argv (without node and script). Throws a usage error with a message naming the problem. */
+export function parseArgs(argv: readonly string[]): CliOptions {
+  let target: string | undefined;
+  let failOn: Severity | 'none' = 'high';
+  let failOnUnknown = false;
+  const packs: string[] = [];
+  let noDefaultPack = false;
+  let reportDir: string | undefined;
+  let formats: Format[] = ['json', 'md', 'sarif', 'junit'];
+  let today: string | undefined;
+  let verbose = false;
+  const value = (i: number, flag: string): string => {
+    const v = argv[i + 1];
+    if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
+    return v;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    switch (a) {
+      case '--fail-on': {
+        const v = value(i++, a);
+        if (v !== 'none' && !SEVERITIES.includes(v as Severity)) {
+          throw new UsageError(`--fail-on ${v}: expected one of ${SEVERITIES.join(', ')}, none`);
+        }
+        failOn = v as Severity | 'none';
+        break;
+      }
+      case '--fail-on-unknown':
+        failOnUnknown = true;
+        break;
+      case '--pack':
+        packs.push(value(i++, a));
+        break;
+      case '--no-default-pack':
+        noDefaultPack = true;
+        break;
+      case '--report-dir':
+        reportDir = value(i++, a);
+        break;
+      case '--format': {
+        const list = value(i++, a)
+          .split(',')
+          .map((s) => s.trim());
+        const bad = list.filter((f) => !(f in REPORT_FILES));
+        if (bad.length > 0) {
+          throw new UsageError(`--format ${bad.join(',')}: expected json, md, sarif, junit`);
+        }
+        formats = list as Format[];
+        break;
+      }
+      case '--today': {
+        const v = value(i++, a);
+        if (!isIsoDate(v)) throw new UsageError(`--today ${v}: expected YYYY-MM-DD`);
+        today = v;
+        break;
+      }
+      case '--verbose':
+        verbose = true;
+        break;
+      case '--help':
+      case '-h':
+        throw new UsageError('');
+      default:
+        if (a.startsWith('-')) throw new UsageError(`unknown option ${a}`);
+        if (target !== undefined) throw new UsageError(`one target only, got ${target} and ${a}`);
+        target = a;
+    }
+  }
+  if (noDefaultPack && packs.length === 0)
+    throw new UsageError('--no-default-pack needs at least one --pack');
+  return {
+    target: target ?? 'cdktf.out',
+    failOn,
+    failOnUnknown,
+    packs,
+    noDefaultPack,
+    reportDir,
+    formats,
+    today,
+    verbose,
+  };
+}
+
+function isPack(v: unknown): v is Pack {
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    Array.isArray((v as Pack).rules) &&
+    typeof (v as Pack).id === 'string'
+  );
+}
+
+/** Loads a pack module: its default export, or every export that is a pack. */
+export function loadPackModule(path: string): Pack[] {
+  const abs = isAbsolute(path) ? path : resolve(process.cwd(), path);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const mod = require(abs) as Record<string, unknown>;
+  const candidates = isPack(mod.default) ? [mod.default] : Object.values(mod).filter(isPack);
+  if (candidates.length === 0)
+    throw new UsageError(`${path} exports no pack (an object with id and rules)`);
+  return candidates.map((p) => definePack(p));
+}
+
+function gated(f: Finding, o: CliOptions): boolean {
+  if (o.failOn === 'none') return false;
+  const counts = f.outcome === 'FAIL' || (o.failOnUnknown && f.outcome === 'UNKNOWN');
+  return counts && severityRank(f.severity) <= severityRank(o.failOn);
+}
+
+function pad(s: string, n: number): string {
+  return s.length >= n ? s : s + ' '.repeat(n - s.length);
+}
+
+function printStack(r: StackResult, o: CliOptions, io: CliIo): void {
+  const count = (outcome: string) => r.findings.filter((f) => f.outcome === outcome).length;
+  io.out(
+    `\n${r.stack} (${r.file}): ${r.resourceCount} resources, ${r.findings.length} findings — ` +
+      `${count('FAIL')} fail, ${count('WAIVED')} waived, ${count('UNKNOWN')} unknown, ${count('PASS')} pass, ${count('NOT_APPLICABLE')} n/a`,
+  );
+  const shown = r.findings
+    .filter(
+      (f) => o.verbose || f.outcome === 'FAIL' || f.outcome === 'UNKNOWN' || f.outcome === 'WAIVED',
+    )
+    .sort(
+      (a, b) =>
+        ['FAIL', 'UNKNOWN', 'WAIVED', 'PASS', 'NOT_APPLICABLE'].indexOf(a.outcome) -
+          ['FAIL', 'UNKNOWN', 'WAIVED', 'PASS', 'NOT_APPLICABLE'].indexOf(b.outcome) ||
+        severityRank(a.severity) - severityRank(b.severity) ||
+        (a.address < b.address ? -1 : a.address > b.address ? 1 : 0) ||
+        (a.ruleId < b.ruleId ? -1 : 1),
+    );
+  for (const f of shown) {
+    const mark = gated(f, o) ? '✗' : ' ';
+    io.out(
+      `${mark} ${pad(f.outcome, 8)} ${pad(f.severity, 8)} ${pad(f.ruleId, 50)} ${f.address}  [${f.constructPath}]`,
+    );
+    io.out(`             ${f.message}`);
+  }
+  for (const e of r.waiverErrors) {
+    io.err(`waiver error: ${e.address} [${e.constructPath}] rule ${e.rule}: ${e.message}`);
+  }
+}
+
+function writeReports(
+  results: readonly StackResult[],
+  packs: readonly Pack[],
+  o: CliOptions,
+  io: CliIo,
+): void {
+  if (!o.reportDir) return;
+  for (const r of results) {
+    const dir = join(o.reportDir, r.stack);
+    mkdirSync(dir, { recursive: true });
+    const render: Record<Format, () => string> = {
+      json: () => renderJson(r, packs),
+      md: () => renderMarkdown(r, packs),
+      sarif: () => renderSarif(r, packs),
+      junit: () => renderJunit(r),
+    };
+    for (const f of o.formats) writeFileSync(join(dir, REPORT_FILES[f]), render[f]());
+    io.out(`reports: ${dir}/{${o.formats.map((f) => REPORT_FILES[f]).join(',')}}`);
+  }
+}
+
+/** Runs the CLI and returns its exit code. */
+export function runCli(
+  argv: readonly string[],
+  io: CliIo = { out: console.log, err: console.error },
+): number {
+  let o: CliOptions;
+  try {
+    o = parseArgs(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      if (e.message) io.err(`policy: ${e.message}`);
+      io.err(USAGE);
+      return EXIT.usage;
+    }
+    throw e;
+  }
+  let results: StackResult[];
+  let packs: Pack[];
+  try {
+    packs = [
+      ...(o.noDefaultPack ? [] : [azureIotPlatformPack]),
+      ...o.packs.flatMap(loadPackModule),
+    ];
+    const started = process.hrtime.bigint();
+    results = evaluateStacks(loadStacks(o.target), new RuleSet(packs), { today: o.today });
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    for (const r of results) printStack(r, o, io);
+    const rules = packs.reduce((n, p) => n + p.rules.length, 0);
+    io.out(`\nevaluated ${results.length} stack(s), ${rules} rules in ${ms.toFixed(0)} ms`);
+  } catch (e) {
+    io.err(`policy: ${(e as Error).message}`);
+    return EXIT.usage;
+  }
+  writeReports(results, packs, o, io);
+  const waiverErrors = results.reduce((n, r) => n + r.waiverErrors.length, 0);
+  const failing = results.flatMap((r) => r.findings).filter((f) => gated(f, o));
+  if (waiverErrors > 0) {
+    io.err(`policy: ${waiverErrors} waiver error(s); fix or remove the waivers`);
+    return EXIT.usage;
+  }
+  if (failing.length > 0) {
+    io.err(`policy: gate failed: ${failing.length} unwaived finding(s) at or above ${o.failOn}`);
+    return EXIT.gate;
+  }
+  io.out(`policy: gate passed (no unwaived failure at or above ${o.failOn})`);
+  return EXIT.ok;
+}
