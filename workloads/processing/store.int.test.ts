@@ -1,0 +1,264 @@
+import Redis from 'ioredis';
+import { Pool } from 'pg';
+import { freshDatabase, redisDb } from '../../test/e2e/fixtures';
+import type { AlertMessage, AnalyzedReading } from '../shared/messages';
+import { REDIS_KEYS } from '../shared/redis';
+import { aggregateReadings } from './aggregate';
+import { RedisCache } from './cache';
+import { migrate } from './migrate';
+import { ensurePartitions } from './partitions';
+import { ProcessingStore } from './store';
+import type { BatchMessage } from './store';
+
+const TOPICS = { analyzed: 'telemetry.analyzed', alerts: 'alerts' };
+
+function reading(deviceId: string, second: number, temp: number, minute = 0): AnalyzedReading {
+  const ts = new Date(Date.UTC(2026, 10, 27, 10, minute, second)).toISOString();
+  return {
+    id: `${deviceId}-${minute}-${second}`,
+    deviceId,
+    ts,
+    metrics: { temp, hum: 50 + (second % 3) },
+    receivedAt: ts,
+    features: {},
+    score: temp > 90 ? 6 : 0.5,
+    anomalous: temp > 90,
+    analyzedAt: ts,
+  };
+}
+
+function alert(deviceId: string, state: 'open' | 'resolved', ts: string): AlertMessage {
+  return {
+    alertId: `alert-${deviceId}`,
+    deviceId,
+    rule: 'threshold.high',
+    metric: 'temp',
+    state,
+    severity: 'critical',
+    value: 99,
+    threshold: 90,
+    score: 6,
+    episodeStart: '2026-11-27T10:00:00.000Z',
+    ts,
+    readingId: 'r',
+    message: 'temp above 90',
+  };
+}
+
+function messages(values: unknown[], firstOffset = 0): BatchMessage[] {
+  return values.map((v, i) => ({
+    offset: String(firstOffset + i),
+    key: null,
+    value: Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)),
+  }));
+}
+
+describe('ProcessingStore on PostgreSQL', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let pool: Pool;
+  let store: ProcessingStore;
+
+  beforeAll(async () => {
+    db = await freshDatabase('store_it');
+    pool = new Pool({ connectionString: db.url, max: 6 });
+    await migrate(pool);
+    store = new ProcessingStore(pool, {
+      groupId: 'g',
+      topics: { [TOPICS.analyzed]: 'analyzed', [TOPICS.alerts]: 'alerts' },
+    });
+  });
+
+  afterAll(async () => {
+    await pool.end();
+    await db.drop();
+  });
+
+  async function aggregates(deviceId: string) {
+    const { rows } = await pool.query(
+      `SELECT metric, minute, count::int, sum, min, max, last FROM metric_minute
+        WHERE device_id = $1 ORDER BY metric, minute`,
+      [deviceId],
+    );
+    return rows.map((r) => ({ ...r, minute: (r.minute as Date).toISOString() }));
+  }
+
+  function expected(readings: AnalyzedReading[]) {
+    return aggregateReadings(readings)
+      .map((a) => ({
+        metric: a.metric,
+        minute: a.minute,
+        count: a.count,
+        sum: a.sum,
+        min: a.min,
+        max: a.max,
+        last: a.last,
+      }))
+      .sort((a, b) => (a.metric + a.minute < b.metric + b.minute ? -1 : 1));
+  }
+
+  it('migrations are recorded once even when two replicas start together', async () => {
+    const other = new Pool({ connectionString: db.url, max: 2 });
+    const [a, b] = await Promise.all([migrate(other), migrate(pool)]);
+    await other.end();
+    expect([...a, ...b]).toEqual([]);
+    const { rows } = await pool.query('SELECT version FROM schema_migrations ORDER BY version');
+    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+  });
+
+  it('applies a batch with one upsert per table and skips it when redelivered', async () => {
+    const rs = Array.from({ length: 40 }, (_, i) => reading('dev-a', i, 20 + (i % 5), i % 2));
+    const batch = { topic: TOPICS.analyzed, partition: 0, messages: messages(rs) };
+    const first = await store.apply(batch);
+    expect(first).toMatchObject({ fresh: 40, replayed: 0, newReadings: 40, nextOffset: '40' });
+    expect(await aggregates('dev-a')).toEqual(expected(rs));
+
+    // The crash case: committed to PostgreSQL, not to Kafka, so Kafka delivers it again.
+    const again = await store.apply(batch);
+    expect(again).toMatchObject({ fresh: 0, replayed: 40, newReadings: 0 });
+    expect(await aggregates('dev-a')).toEqual(expected(rs));
+  });
+
+  it('counts a reading re-published upstream (same id, new offset) once', async () => {
+    const rs = [reading('dev-b', 1, 10), reading('dev-b', 2, 30)];
+    await store.apply({ topic: TOPICS.analyzed, partition: 1, messages: messages(rs) });
+    const dup = await store.apply({
+      topic: TOPICS.analyzed,
+      partition: 1,
+      messages: messages([rs[1], rs[0], reading('dev-b', 3, 20), rs[1]], 2),
+    });
+    expect(dup).toMatchObject({ fresh: 4, newReadings: 1, duplicateReadings: 3 });
+    expect(await aggregates('dev-b')).toEqual(expected([...rs, reading('dev-b', 3, 20)]));
+  });
+
+  it('lets only one of two concurrent consumers of a partition apply a batch', async () => {
+    const rs = Array.from({ length: 25 }, (_, i) => reading('dev-c', i, i));
+    const batch = { topic: TOPICS.analyzed, partition: 2, messages: messages(rs) };
+    const results = await Promise.all([store.apply(batch), store.apply(batch)]);
+    expect(results.map((r) => r.newReadings).sort()).toEqual([0, 25]);
+    expect(await aggregates('dev-c')).toEqual(expected(rs));
+  });
+
+  it('keeps poison messages in processing_rejects and moves past them', async () => {
+    const r = await store.apply({
+      topic: TOPICS.analyzed,
+      partition: 3,
+      messages: messages(['not json', reading('dev-d', 1, 5), { id: 'x' }]),
+    });
+    expect(r.rejects.map((x) => x.reason)).toEqual(['value is not JSON', 'deviceId is missing']);
+    expect(r.nextOffset).toBe('3');
+    const { rows } = await pool.query(
+      'SELECT "offset"::int, reason FROM processing_rejects WHERE partition = 3 ORDER BY 1',
+    );
+    expect(rows).toEqual([
+      { offset: 0, reason: 'value is not JSON' },
+      { offset: 2, reason: 'deviceId is missing' },
+    ]);
+    expect(await store.storedOffsets(TOPICS.analyzed)).toEqual(
+      new Map([
+        [0, '40'],
+        [1, '6'],
+        [2, '25'],
+        [3, '3'],
+      ]),
+    );
+  });
+
+  it('keeps the latest reading per device whatever the order batches land in', async () => {
+    await store.apply({
+      topic: TOPICS.analyzed,
+      partition: 4,
+      messages: messages([reading('dev-e', 30, 7)]),
+    });
+    await store.apply({
+      topic: TOPICS.analyzed,
+      partition: 4,
+      messages: messages([reading('dev-e', 10, 99)], 1),
+    });
+    const { rows } = await pool.query("SELECT metrics FROM devices WHERE device_id = 'dev-e'");
+    expect(rows[0].metrics.temp).toBe(7);
+  });
+
+  it('stores each alert transition once and reports only new ones for notification', async () => {
+    const open = alert('dev-f', 'open', '2026-11-27T10:00:00.000Z');
+    const resolved = alert('dev-f', 'resolved', '2026-11-27T10:05:00.000Z');
+    const a = await store.apply({
+      topic: TOPICS.alerts,
+      partition: 0,
+      messages: messages([open, open, resolved]),
+    });
+    expect(a.newAlerts.map((x) => x.state)).toEqual(['open', 'resolved']);
+    const b = await store.apply({
+      topic: TOPICS.alerts,
+      partition: 1,
+      messages: messages([open]),
+    });
+    expect(b.newAlerts).toEqual([]);
+    expect((await store.unnotifiedAlerts()).map((x) => x.state)).toEqual(['open', 'resolved']);
+    await store.markNotified(a.newAlerts);
+    expect(await store.unnotifiedAlerts()).toEqual([]);
+  });
+
+  it('routes rows without a day partition to the default one and moves them when it is created', async () => {
+    const far = new Date(Date.UTC(2031, 0, 15, 12, 0, 0)).toISOString();
+    const r = { ...reading('dev-g', 0, 1), ts: far, id: 'far-1' };
+    await store.apply({ topic: TOPICS.analyzed, partition: 5, messages: messages([r]) });
+    const where = async () =>
+      (
+        await pool.query(
+          "SELECT tableoid::regclass::text AS t FROM metric_minute WHERE device_id = 'dev-g'",
+        )
+      ).rows.map((x) => x.t);
+    expect(await where()).toEqual(['metric_minute_default', 'metric_minute_default']);
+    expect(await ensurePartitions(pool, new Date(far), 0, 0)).toBe(3);
+    expect(await where()).toEqual(['metric_minute_p20310115', 'metric_minute_p20310115']);
+    expect(await ensurePartitions(pool, new Date(far), 0, 0)).toBe(0);
+  });
+});
+
+describe('RedisCache on Redis', () => {
+  let redis: Redis;
+
+  beforeAll(async () => {
+    redis = new Redis(redisDb(11));
+    await redis.flushdb();
+  });
+
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('never moves a device back in time', async () => {
+    const cache = new RedisCache(redis);
+    const late = {
+      deviceId: 'x',
+      ts: '2026-11-27T10:00:10.000Z',
+      readingId: 'b',
+      metrics: { t: 2 },
+      score: 0,
+      anomalous: false,
+    };
+    const early = { ...late, ts: '2026-11-27T10:00:05.000Z', readingId: 'a', metrics: { t: 1 } };
+    await cache.setLatest([late]);
+    await cache.setLatest([early]);
+    const h = await redis.hgetall(REDIS_KEYS.deviceLatest('x'));
+    expect(JSON.parse(h.metrics)).toEqual({ t: 2 });
+    expect(await redis.zscore(REDIS_KEYS.devicesLastSeen, 'x')).toBe(String(Date.parse(late.ts)));
+  });
+
+  it('puts each (alertId, state) on the stream once, and keeps recent alerts capped', async () => {
+    const cache = new RedisCache(redis, { recentAlerts: 3 });
+    const open = alert('y', 'open', '2026-11-27T10:00:00.000Z');
+    const first = await cache.notify([open, alert('y', 'resolved', '2026-11-27T10:01:00.000Z')]);
+    const second = await cache.notify([open]);
+    expect(first.every((id) => typeof id === 'string')).toBe(true);
+    expect(second).toEqual([null]);
+    expect(await redis.xlen(REDIS_KEYS.alertsStream)).toBe(2);
+    for (let i = 0; i < 5; i++) {
+      await cache.notify([
+        { ...open, alertId: `z${i}`, ts: new Date(Date.UTC(2026, 10, 27, 11, i)).toISOString() },
+      ]);
+    }
+    const recent = await redis.zrange(REDIS_KEYS.alertsRecent, 0, -1);
+    expect(recent.map((j) => JSON.parse(j).alertId)).toEqual(['z2', 'z3', 'z4']);
+  });
+});
