@@ -1,2 +1,3 @@
 export * from './streaming-backbone';
 export * from './event-hubs-kafka';
+export * from './hdinsight-kafka-cluster';
