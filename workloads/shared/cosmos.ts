@@ -123,6 +123,7 @@ export async function bulkUpsert<T extends { id: string }>(
   container: Container,
   documents: readonly T[],
   partitionKeyOf: (doc: T) => string,
+  abortSignal?: AbortSignal,
 ): Promise<BulkUpsertResult> {
   if (documents.length === 0) return { succeeded: 0, failures: [] };
   const operations: OperationInput[] = documents.map((doc) => ({
@@ -130,7 +131,10 @@ export async function bulkUpsert<T extends { id: string }>(
     partitionKey: partitionKeyOf(doc),
     resourceBody: doc as unknown as JSONObject,
   }));
-  const results = await container.items.executeBulkOperations(operations);
+  const results = await container.items.executeBulkOperations(
+    operations,
+    abortSignal ? { abortSignal } : undefined,
+  );
   const failures: BulkFailure[] = [];
   results.forEach((result, index) => {
     const status = result.response?.statusCode ?? 0;

@@ -150,3 +150,22 @@ export async function handleOpsRequest(
     send(500, 'application/json', JSON.stringify({ error: (error as Error).message }));
   }
 }
+
+/**
+ * Wraps a readiness check so it runs at most once per `ttlMs`, reusing the last verdict: probes
+ * from several kubelets and dashboards then cost the dependency one round trip per interval.
+ */
+export function cachedCheck(check: ReadinessCheck, ttlMs: number): ReadinessCheck {
+  let last: { at: number; error?: Error } | undefined;
+  return async () => {
+    if (!last || Date.now() - last.at >= ttlMs) {
+      try {
+        await check();
+        last = { at: Date.now() };
+      } catch (error) {
+        last = { at: Date.now(), error: error as Error };
+      }
+    }
+    if (last.error) throw last.error;
+  };
+}

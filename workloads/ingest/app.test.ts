@@ -1,0 +1,194 @@
+import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import type { Express } from 'express';
+import request from 'supertest';
+import { buildApp } from './app';
+import { DependencyUnavailableError } from './sink';
+import type { ReadingSink } from './sink';
+import { Health } from '../shared/health';
+import { createLogger } from '../shared/logger';
+import { Metrics } from '../shared/metrics';
+import type { Reading } from '../shared/messages';
+
+const NOW = Date.parse('2026-11-27T12:00:00.000Z');
+const r = (deviceId: string) => ({ deviceId, ts: '2026-11-27T10:00:00Z', metrics: { t: 1 } });
+
+/** An in-memory sink: records writes, or fails like an unreachable dependency when told to. */
+class MemorySink implements ReadingSink {
+  written: Reading[] = [];
+  failWith: string | undefined;
+  async write(readings: readonly Reading[]) {
+    if (this.failWith) throw new DependencyUnavailableError(this.failWith, 'connect ECONNREFUSED');
+    this.written.push(...readings);
+  }
+}
+
+/** POSTs a gzip-labelled body over a real socket (superagent re-encodes Buffer bodies it thinks are JSON). */
+async function postRaw(app: Express, body: Buffer): Promise<globalThis.Response> {
+  const server = app.listen(0, '127.0.0.1');
+  await new Promise((resolve) => server.once('listening', resolve));
+  try {
+    const { port } = server.address() as AddressInfo;
+    const res = await fetch(`http://127.0.0.1:${port}/v1/telemetry`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body,
+    });
+    await res.clone().arrayBuffer();
+    return res;
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+}
+
+function setup(options: { maxBodyBytes?: number; maxItems?: number } = {}) {
+  const sink = new MemorySink();
+  const health = new Health();
+  const metrics = new Metrics('ingest', { collectDefaults: false });
+  const logger = createLogger({
+    service: 'ingest',
+    destination: new Writable({ write: (_c, _e, cb) => cb() }),
+  });
+  const app = buildApp({ sink, health, metrics, logger, now: () => NOW, ...options });
+  return { app, sink, health, metrics };
+}
+
+describe('POST /v1/telemetry', () => {
+  it('accepts one reading with 202 and writes it with id and receivedAt', async () => {
+    const { app, sink } = setup();
+    const res = await request(app).post('/v1/telemetry').send(r('a')).expect(202);
+    expect(res.body).toEqual({ accepted: 1, rejected: 0 });
+    expect(sink.written).toEqual([
+      expect.objectContaining({
+        deviceId: 'a',
+        ts: '2026-11-27T10:00:00.000Z',
+        id: expect.stringMatching(/^[0-9a-f]{32}$/),
+        receivedAt: '2026-11-27T12:00:00.000Z',
+      }),
+    ]);
+  });
+
+  it('accepts the valid part of a mixed NDJSON batch and lists the rejected items', async () => {
+    const { app, sink } = setup();
+    const body = [JSON.stringify(r('a')), JSON.stringify({ ...r('b'), metrics: {} }), 'oops'].join(
+      '\n',
+    );
+    const res = await request(app)
+      .post('/v1/telemetry')
+      .set('content-type', 'application/x-ndjson')
+      .send(body)
+      .expect(202);
+    expect(res.body).toEqual({
+      accepted: 1,
+      rejected: 2,
+      rejectedItems: [
+        {
+          index: 1,
+          line: 2,
+          issues: [{ path: '/metrics', reason: 'must have at least 1 metrics' }],
+        },
+        { index: 2, line: 3, issues: [{ path: '', reason: expect.stringContaining('line 3') }] },
+      ],
+    });
+    expect(sink.written).toHaveLength(1);
+  });
+
+  it('answers 400 with every invalid item when nothing is valid, writing nothing', async () => {
+    const { app, sink } = setup();
+    const res = await request(app)
+      .post('/v1/telemetry')
+      .send([{ deviceId: 'x' }])
+      .expect(400);
+    expect(res.body.rejectedItems[0].issues.map((i: { path: string }) => i.path)).toEqual([
+      '/ts',
+      '/metrics',
+    ]);
+    expect(sink.written).toHaveLength(0);
+  });
+
+  it('answers 400 naming malformed JSON', async () => {
+    const { app } = setup();
+    const res = await request(app)
+      .post('/v1/telemetry')
+      .set('content-type', 'application/json')
+      .send('{"deviceId":')
+      .expect(400);
+    expect(res.body.error).toMatch(/^malformed JSON/);
+  });
+
+  it('answers 415 for a wrong content type', async () => {
+    const { app } = setup();
+    const res = await request(app)
+      .post('/v1/telemetry')
+      .set('content-type', 'text/csv')
+      .send('a,b')
+      .expect(415);
+    expect(res.body.error).toMatch(/unsupported content type "text\/csv"/);
+  });
+
+  it('answers 413 for a body over the limit', async () => {
+    const { app, sink } = setup({ maxBodyBytes: 1024 });
+    const res = await request(app)
+      .post('/v1/telemetry')
+      .send(Array.from({ length: 30 }, (_, i) => r(`d${i}`)))
+      .expect(413);
+    expect(res.body.error).toBe('request body exceeds the limit of 1024 bytes; split the batch');
+    expect(sink.written).toHaveLength(0);
+  });
+
+  it('answers 413 for more readings than allowed per request', async () => {
+    const { app } = setup({ maxItems: 2 });
+    const res = await request(app)
+      .post('/v1/telemetry')
+      .send([r('a'), r('b'), r('c')])
+      .expect(413);
+    expect(res.body.error).toMatch(/at most 2 per request/);
+  });
+
+  it('accepts a gzip-encoded body', async () => {
+    const { app } = setup();
+    const res = await postRaw(app, gzipSync(JSON.stringify([r('a'), r('b')])));
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: 2, rejected: 0 });
+  });
+
+  it('answers 400, not 5xx, for a corrupt gzip body', async () => {
+    const { app } = setup();
+    const res = await postRaw(app, Buffer.from('not gzip at all'));
+    expect(res.status).toBe(400);
+  });
+
+  it('answers 503 with Retry-After and claims nothing when a dependency is down', async () => {
+    const { app, sink } = setup();
+    sink.failWith = 'cosmos';
+    const res = await request(app)
+      .post('/v1/telemetry')
+      .send([r('a')])
+      .expect(503);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(res.body.error).toMatch(/cosmos is unavailable; nothing was accepted/);
+    expect(res.body.accepted).toBeUndefined();
+  });
+
+  it('answers 503 while draining', async () => {
+    const { app, health, sink } = setup();
+    health.setDraining();
+    await request(app).post('/v1/telemetry').send(r('a')).expect(503);
+    expect(sink.written).toHaveLength(0);
+  });
+
+  it('counts accepted and rejected readings and requests in /metrics', async () => {
+    const { app } = setup();
+    await request(app)
+      .post('/v1/telemetry')
+      .send([r('a'), { deviceId: 'b' }])
+      .expect(202);
+    const text = (await request(app).get('/metrics').expect(200)).text;
+    expect(text).toContain('ingest_readings_accepted_total{service="ingest"} 1');
+    expect(text).toContain('ingest_readings_rejected_total{service="ingest"} 1');
+    expect(text).toMatch(
+      /http_requests_total\{method="POST",route="\/v1\/telemetry",status="202",service="ingest"\} 1/,
+    );
+  });
+});
