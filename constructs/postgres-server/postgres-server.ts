@@ -446,7 +446,7 @@ export class PostgresServer extends Construct implements IPostgresServer {
       'ServicePrincipal',
     ]);
     const key = isUnresolved(admin.principalName)
-      ? String(Object.keys(this.node.children).length)
+      ? String(this.node.children.length)
       : admin.principalName;
     return this.serialized(
       new PostgresqlFlexibleServerActiveDirectoryAdministrator(this, `EntraAdmin-${key}`, {
