@@ -3,6 +3,7 @@
  * an unknown value yields UNKNOWN, never PASS; an absent value is judged by the provider
  * default the rule states.
  */
+import { parsePureReference } from './resource';
 import type { Node, Val } from './resource';
 import type { Verdict } from './types';
 
@@ -105,4 +106,24 @@ export function worst(verdicts: readonly Verdict[]): Verdict {
   const top = [...verdicts].sort((a, b) => order.indexOf(a.outcome) - order.indexOf(b.outcome))[0];
   const same = verdicts.filter((v) => v.outcome === top.outcome);
   return { ...top, message: same.map((v) => v.message).join('; ') };
+}
+
+/**
+ * Expects an attribute to be set to something: a non-empty literal, or a reference to another
+ * resource's attribute (an id is never empty once applied). Other expressions (variables,
+ * functions) may evaluate to null, so they are UNKNOWN.
+ */
+export function expectSet(node: Node, path: string, what: string): Verdict {
+  const attribute = node.pathOf(path);
+  const v = node.get(path);
+  if (v.state === 'absent') return fail(`${attribute} is not set (expected ${what})`, attribute);
+  if (v.state === 'known') {
+    return v.value === ''
+      ? fail(`${attribute} is empty (expected ${what})`, attribute)
+      : pass(`${attribute} is set`, attribute);
+  }
+  if (v.expression && parsePureReference(v.expression)) {
+    return pass(`${attribute} = ${v.expression}`, attribute);
+  }
+  return unknown(`${attribute} is not known before apply: ${v.reason}`, attribute);
 }

@@ -9,17 +9,23 @@ import type { WaiverRecord } from './types';
 export type Val<T = unknown> =
   | { readonly state: 'known'; readonly value: T }
   | { readonly state: 'absent' }
-  | { readonly state: 'unknown'; readonly reason: string };
+  | {
+      readonly state: 'unknown';
+      readonly reason: string;
+      /** The expression text, when the value is one (`${azurerm_x.y.id}`). */
+      readonly expression?: string;
+    };
 
 /** Shorthands for building values. */
 export const known = <T>(value: T): Val<T> => ({ state: 'known', value });
 export const ABSENT: Val<never> = { state: 'absent' };
 export const unknownVal = (
   reason: string,
-): { readonly state: 'unknown'; readonly reason: string } => ({
-  state: 'unknown',
-  reason,
-});
+  expression?: string,
+): { readonly state: 'unknown'; readonly reason: string; readonly expression?: string } =>
+  expression === undefined
+    ? { state: 'unknown', reason }
+    : { state: 'unknown', reason, expression };
 
 type Obj = Record<string, unknown>;
 
@@ -97,13 +103,13 @@ export class Node {
   /** Resolves an expression string: a pure reference to a literal attribute is known, the rest unknown. */
   private resolve(expr: string): Val {
     const ref = parsePureReference(expr);
-    if (!ref) return unknownVal(`${expr} is an expression`);
+    if (!ref) return unknownVal(`${expr} is an expression`, expr);
     const target = this.resolver.lookup(ref.address);
-    if (!target) return unknownVal(`${expr} refers to nothing in this stack`);
-    if (this.depth > 8) return unknownVal(`${expr} is a reference chain too deep to follow`);
+    if (!target) return unknownVal(`${expr} refers to nothing in this stack`, expr);
+    if (this.depth > 8) return unknownVal(`${expr} is a reference chain too deep to follow`, expr);
     const v = new Node(target.attrs, this.resolver, '', this.depth + 1).get(ref.attribute);
     if (v.state === 'known') return v;
-    return unknownVal(`${expr} is computed at apply time`);
+    return unknownVal(`${expr} is computed at apply time`, expr);
   }
 
   /** A boolean; "true"/"false" strings count as booleans. */

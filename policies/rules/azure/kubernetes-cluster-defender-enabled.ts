@@ -1,13 +1,9 @@
-import { expectString } from '../../engine/check';
+import { expectSet } from '../../engine/check';
 import type { Rule } from '../../engine/types';
 
 /** Microsoft Defender for Containers reports to a workspace (runtime threat detection). */
 export const kubernetesClusterDefenderEnabled: Rule = {
   id: 'kubernetes-cluster-defender-enabled',
   appliesTo: ['azurerm_kubernetes_cluster'],
-  evaluate: (r) =>
-    expectString(r, 'microsoft_defender.log_analytics_workspace_id', {
-      test: (v) => v !== '',
-      expected: 'a workspace id',
-    }),
+  evaluate: (r) => expectSet(r, 'microsoft_defender.log_analytics_workspace_id', 'a workspace id'),
 };

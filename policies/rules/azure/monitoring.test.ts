@@ -1,0 +1,98 @@
+import { testRule } from '../../testing';
+import { containerRegistryAdminDisabled } from './container-registry-admin-disabled';
+import { containerRegistryAnonymousPullDisabled } from './container-registry-anonymous-pull-disabled';
+import { containerRegistryPrivateEndpointAttached } from './container-registry-private-endpoint-attached';
+import { containerRegistryPublicNetworkDisabled } from './container-registry-public-network-disabled';
+import { diagnosticSettingCapturesLogs } from './diagnostic-setting-captures-logs';
+import { logAnalyticsLocalAuthDisabled } from './log-analytics-local-auth-disabled';
+import { logAnalyticsRetention90Days } from './log-analytics-retention-90-days';
+import { resourceDiagnosticsEnabled } from './resource-diagnostics-enabled';
+
+const LAW = 'azurerm_log_analytics_workspace.law';
+
+testRule(logAnalyticsRetention90Days, {
+  compliant: [{ [LAW]: { retention_in_days: 90 } }, { [LAW]: { retention_in_days: '365' } }],
+  nonCompliant: [{ [LAW]: {} }, { [LAW]: { retention_in_days: 30 } }],
+});
+
+testRule(logAnalyticsLocalAuthDisabled, {
+  compliant: [
+    { [LAW]: { local_authentication_enabled: false } },
+    // The 3.x attribute has the opposite sense and is inverted by the normaliser.
+    { [LAW]: { local_authentication_disabled: true } },
+  ],
+  nonCompliant: [{ [LAW]: {} }, { [LAW]: { local_authentication_disabled: 'false' } }],
+  unknown: [{ [LAW]: { local_authentication_disabled: '${var.x}' } }],
+});
+
+const DIAG = 'azurerm_monitor_diagnostic_setting.d';
+
+testRule(resourceDiagnosticsEnabled, {
+  compliant: [
+    {
+      'azurerm_key_vault.kv': {},
+      [DIAG]: {
+        target_resource_id: '${azurerm_key_vault.kv.id}',
+        enabled_log: [{ category_group: 'audit' }],
+      },
+    },
+  ],
+  nonCompliant: [
+    { 'azurerm_key_vault.kv': {} },
+    {
+      'azurerm_key_vault.kv': {},
+      'azurerm_storage_account.sa': {},
+      [DIAG]: { target_resource_id: '${azurerm_storage_account.sa.id}' },
+    },
+  ],
+  // A setting whose target the graph cannot resolve might target this vault.
+  unknown: [{ 'azurerm_key_vault.kv': {}, [DIAG]: { target_resource_id: '${var.target}' } }],
+});
+
+testRule(diagnosticSettingCapturesLogs, {
+  compliant: [
+    {
+      [DIAG]: {
+        log_analytics_workspace_id: '${azurerm_log_analytics_workspace.law.id}',
+        enabled_log: [{ category_group: 'allLogs' }],
+      },
+    },
+    { [DIAG]: { storage_account_id: 'x', log: [{ category: 'AuditEvent', enabled: true }] } },
+  ],
+  nonCompliant: [
+    { [DIAG]: { log_analytics_workspace_id: 'x', enabled_metric: [{ category: 'AllMetrics' }] } },
+    { [DIAG]: { enabled_log: [{ category_group: 'allLogs' }] } },
+    { [DIAG]: { storage_account_id: 'x', log: [{ category: 'AuditEvent', enabled: false }] } },
+  ],
+});
+
+const ACR = 'azurerm_container_registry.acr';
+
+testRule(containerRegistryAdminDisabled, {
+  compliant: [{ [ACR]: {} }, { [ACR]: { admin_enabled: false } }],
+  nonCompliant: [{ [ACR]: { admin_enabled: true } }],
+});
+
+testRule(containerRegistryAnonymousPullDisabled, {
+  compliant: [{ [ACR]: {} }],
+  nonCompliant: [{ [ACR]: { anonymous_pull_enabled: 'true' } }],
+});
+
+testRule(containerRegistryPublicNetworkDisabled, {
+  compliant: [{ [ACR]: { public_network_access_enabled: false } }],
+  nonCompliant: [{ [ACR]: { sku: 'Premium' } }],
+});
+
+testRule(containerRegistryPrivateEndpointAttached, {
+  compliant: [
+    {
+      [ACR]: {},
+      'azurerm_private_endpoint.pe': {
+        private_service_connection: {
+          private_connection_resource_id: '${azurerm_container_registry.acr.id}',
+        },
+      },
+    },
+  ],
+  nonCompliant: [{ [ACR]: {} }],
+});

@@ -1,0 +1,262 @@
+import { testRule } from '../../testing';
+import { kubernetesClusterAdminNotBound } from './kubernetes-cluster-admin-not-bound';
+import { kubernetesNamespaceDefaultDenyNetworkPolicy } from './kubernetes-namespace-default-deny-network-policy';
+import { kubernetesNamespacePodSecurityEnforced } from './kubernetes-namespace-pod-security-enforced';
+import { kubernetesRoleNoWildcards } from './kubernetes-role-no-wildcards';
+import { kubernetesRoleSecretsNotReadable } from './kubernetes-role-secrets-not-readable';
+import { kubernetesServiceAccountTokenNotAutomounted } from './kubernetes-service-account-token-not-automounted';
+import { kubernetesWorkloadCapabilitiesDropped } from './kubernetes-workload-capabilities-dropped';
+import { kubernetesWorkloadHostNamespacesNotShared } from './kubernetes-workload-host-namespaces-not-shared';
+import { kubernetesWorkloadImagePinned } from './kubernetes-workload-image-pinned';
+import { kubernetesWorkloadNotInDefaultNamespace } from './kubernetes-workload-not-in-default-namespace';
+import { kubernetesWorkloadNotPrivileged } from './kubernetes-workload-not-privileged';
+import { kubernetesWorkloadPrivilegeEscalationDisabled } from './kubernetes-workload-privilege-escalation-disabled';
+import { kubernetesWorkloadProbesDefined } from './kubernetes-workload-probes-defined';
+import { kubernetesWorkloadReadOnlyRootFilesystem } from './kubernetes-workload-read-only-root-filesystem';
+import { kubernetesWorkloadResourcesBounded } from './kubernetes-workload-resources-bounded';
+import { kubernetesWorkloadRunsAsNonRoot } from './kubernetes-workload-runs-as-non-root';
+import { kubernetesWorkloadSeccompRuntimeDefault } from './kubernetes-workload-seccomp-runtime-default';
+import { kubernetesWorkloadSecretsMountedAsFiles } from './kubernetes-workload-secrets-mounted-as-files';
+import { kubernetesWorkloadServiceAccountTokenScoped } from './kubernetes-workload-service-account-token-scoped';
+
+/** A deployment as cdktf writes it: one pod spec, containers as a list. */
+function deployment(pod: Record<string, unknown>, ...containers: Record<string, unknown>[]) {
+  return {
+    'kubernetes_deployment_v1.app': {
+      metadata: { name: 'ingest', namespace: 'iot' },
+      spec: {
+        replicas: '2',
+        selector: { match_labels: { app: 'ingest' } },
+        template: {
+          metadata: { labels: { app: 'ingest' } },
+          spec: {
+            ...pod,
+            container: containers.map((c, i) => ({
+              name: `c${i}`,
+              image: 'acr.io/ingest:1.0.0',
+              ...c,
+            })),
+          },
+        },
+      },
+    },
+  };
+}
+
+const sc = (security_context: Record<string, unknown>) => ({ security_context });
+
+testRule(kubernetesWorkloadRunsAsNonRoot, {
+  compliant: [
+    deployment({ security_context: { run_as_non_root: true } }, {}),
+    deployment({}, sc({ run_as_non_root: 'true' }), sc({ run_as_non_root: true })),
+  ],
+  nonCompliant: [
+    deployment({}, {}),
+    deployment({ security_context: { run_as_non_root: true } }, sc({ run_as_non_root: false })),
+    deployment({ security_context: { run_as_non_root: true } }, sc({ run_as_user: 0 })),
+  ],
+  unknown: [deployment({}, sc({ run_as_non_root: '${var.non_root}' }))],
+});
+
+testRule(kubernetesWorkloadPrivilegeEscalationDisabled, {
+  compliant: [deployment({}, sc({ allow_privilege_escalation: false }))],
+  nonCompliant: [deployment({}, {}), deployment({}, sc({ allow_privilege_escalation: false }), {})],
+});
+
+testRule(kubernetesWorkloadNotPrivileged, {
+  compliant: [deployment({}, {}), deployment({}, sc({ privileged: false }))],
+  nonCompliant: [deployment({}, sc({ privileged: true }))],
+});
+
+testRule(kubernetesWorkloadReadOnlyRootFilesystem, {
+  compliant: [deployment({}, sc({ read_only_root_filesystem: true }))],
+  nonCompliant: [deployment({}, {})],
+});
+
+testRule(kubernetesWorkloadCapabilitiesDropped, {
+  compliant: [
+    deployment({}, sc({ capabilities: { drop: ['ALL'] } })),
+    deployment({}, sc({ capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } })),
+  ],
+  nonCompliant: [
+    deployment({}, {}),
+    deployment({}, sc({ capabilities: { drop: ['ALL'], add: ['NET_RAW'] } })),
+  ],
+});
+
+testRule(kubernetesWorkloadHostNamespacesNotShared, {
+  compliant: [deployment({}, {}), deployment({ host_network: false }, {})],
+  nonCompliant: [deployment({ host_pid: true }, {}), deployment({ host_network: 'true' }, {})],
+});
+
+const limits = {
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+};
+
+testRule(kubernetesWorkloadResourcesBounded, {
+  compliant: [deployment({}, limits)],
+  nonCompliant: [deployment({}, {}), deployment({}, { resources: { requests: { cpu: '1' } } })],
+});
+
+const probes = {
+  liveness_probe: { http_get: { path: '/livez', port: '8080' } },
+  readiness_probe: { http_get: { path: '/readyz', port: '8080' } },
+};
+
+testRule(kubernetesWorkloadProbesDefined, {
+  compliant: [deployment({}, probes)],
+  nonCompliant: [deployment({}, { liveness_probe: probes.liveness_probe })],
+});
+
+testRule(kubernetesWorkloadImagePinned, {
+  compliant: [
+    deployment({}, { image: `acr.io/ingest@sha256:${'a'.repeat(64)}` }),
+    deployment({}, { image: 'acr.azurecr.io/iot/ingest:1.4.2' }),
+    deployment({}, { image: 'localhost:5000/ingest:3f2c1ab' }),
+  ],
+  nonCompliant: [
+    deployment({}, { image: 'nginx' }),
+    deployment({}, { image: 'acr.io/ingest:latest' }),
+    deployment({}, { image: 'localhost:5000/ingest' }),
+  ],
+  unknown: [deployment({}, { image: '${var.image}' })],
+});
+
+testRule(kubernetesWorkloadSeccompRuntimeDefault, {
+  compliant: [
+    deployment({ security_context: { seccomp_profile: { type: 'RuntimeDefault' } } }, {}),
+  ],
+  nonCompliant: [
+    deployment({}, {}),
+    deployment({}, sc({ seccomp_profile: { type: 'Unconfined' } })),
+  ],
+});
+
+testRule(kubernetesWorkloadSecretsMountedAsFiles, {
+  compliant: [deployment({}, { env: [{ name: 'LOG_LEVEL', value: 'info' }] })],
+  nonCompliant: [
+    deployment(
+      {},
+      { env: [{ name: 'PGPASSWORD', value_from: { secret_key_ref: { name: 'db', key: 'pw' } } }] },
+    ),
+    deployment({}, { env_from: [{ secret_ref: { name: 'db' } }] }),
+  ],
+});
+
+testRule(kubernetesWorkloadServiceAccountTokenScoped, {
+  compliant: [
+    deployment({ automount_service_account_token: false }, {}),
+    deployment({ service_account_name: 'ingest' }, {}),
+  ],
+  nonCompliant: [deployment({}, {}), deployment({ service_account_name: 'default' }, {})],
+});
+
+testRule(kubernetesWorkloadNotInDefaultNamespace, {
+  compliant: [
+    deployment({}, {}),
+    {
+      'kubernetes_namespace_v1.ns': { metadata: { name: 'iot' } },
+      'kubernetes_service_v1.svc': {
+        metadata: { name: 's', namespace: '${kubernetes_namespace_v1.ns.metadata[0].name}' },
+      },
+    },
+  ],
+  nonCompliant: [
+    { 'kubernetes_service_v1.svc': { metadata: { name: 's' } } },
+    { 'kubernetes_config_map_v1.cm': { metadata: { name: 'c', namespace: 'default' } } },
+  ],
+});
+
+const NS = 'kubernetes_namespace_v1.iot';
+const denyAll = (namespace: string) => ({
+  metadata: { name: 'default-deny', namespace },
+  spec: { pod_selector: {}, policy_types: ['Ingress', 'Egress'] },
+});
+
+testRule(kubernetesNamespaceDefaultDenyNetworkPolicy, {
+  compliant: [
+    { [NS]: { metadata: { name: 'iot' } }, 'kubernetes_network_policy_v1.deny': denyAll('iot') },
+    // The namespace referenced through the graph rather than written literally.
+    {
+      [NS]: { metadata: [{ name: 'iot' }] },
+      'kubernetes_network_policy_v1.deny': denyAll(
+        '${kubernetes_namespace_v1.iot.metadata[0].name}',
+      ),
+    },
+  ],
+  nonCompliant: [
+    { [NS]: { metadata: { name: 'iot' } } },
+    { [NS]: { metadata: { name: 'iot' } }, 'kubernetes_network_policy_v1.deny': denyAll('other') },
+    {
+      [NS]: { metadata: { name: 'iot' } },
+      'kubernetes_network_policy_v1.p': {
+        metadata: { name: 'allow', namespace: 'iot' },
+        spec: { pod_selector: { match_labels: { app: 'web' } }, policy_types: ['Ingress'] },
+      },
+    },
+  ],
+  unknown: [
+    {
+      [NS]: { metadata: { name: 'iot' } },
+      'kubernetes_network_policy_v1.deny': denyAll('${var.ns}'),
+    },
+  ],
+});
+
+testRule(kubernetesNamespacePodSecurityEnforced, {
+  compliant: [
+    {
+      [NS]: {
+        metadata: { name: 'iot', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
+      },
+    },
+  ],
+  nonCompliant: [
+    { [NS]: { metadata: { name: 'iot' } } },
+    {
+      [NS]: {
+        metadata: { name: 'iot', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+      },
+    },
+  ],
+});
+
+testRule(kubernetesServiceAccountTokenNotAutomounted, {
+  compliant: [{ 'kubernetes_service_account_v1.sa': { automount_service_account_token: false } }],
+  nonCompliant: [{ 'kubernetes_service_account_v1.sa': {} }],
+});
+
+const ROLE = 'kubernetes_cluster_role_v1.r';
+
+testRule(kubernetesRoleNoWildcards, {
+  compliant: [
+    { [ROLE]: { rule: [{ api_groups: [''], resources: ['pods'], verbs: ['get', 'list'] }] } },
+  ],
+  nonCompliant: [
+    { [ROLE]: { rule: [{ api_groups: ['*'], resources: ['pods'], verbs: ['get'] }] } },
+    { 'kubernetes_role_v1.r': { rule: [{ api_groups: [''], resources: ['pods'], verbs: ['*'] }] } },
+  ],
+});
+
+testRule(kubernetesRoleSecretsNotReadable, {
+  compliant: [
+    { [ROLE]: { rule: [{ api_groups: [''], resources: ['configmaps'], verbs: ['get'] }] } },
+  ],
+  nonCompliant: [
+    { [ROLE]: { rule: [{ api_groups: [''], resources: ['secrets'], verbs: ['list'] }] } },
+    { [ROLE]: { rule: [{ api_groups: ['*'], resources: ['*'], verbs: ['get'] }] } },
+  ],
+});
+
+testRule(kubernetesClusterAdminNotBound, {
+  compliant: [
+    { 'kubernetes_cluster_role_binding_v1.b': { role_ref: { kind: 'ClusterRole', name: 'view' } } },
+  ],
+  nonCompliant: [
+    {
+      'kubernetes_cluster_role_binding_v1.b': {
+        role_ref: [{ kind: 'ClusterRole', name: 'cluster-admin' }],
+      },
+    },
+  ],
+});
