@@ -1,4 +1,16 @@
 // The library's one entry point: re-exports only. Import a single construct by its folder
 // (`constructs/key-vault`) to keep compile times low, or everything from here.
 export * from './core';
+export * from './network';
+export * from './monitoring';
 export * from './key-vault';
+export * from './container-registry';
+export * from './kubernetes-cluster';
+export * from './kubernetes-workload';
+export * from './api-management';
+export * from './cosmos-account';
+export * from './kafka';
+export * from './postgres-server';
+export * from './redis-cache';
+export * from './web-app';
+export * from './iot-streaming-platform';

@@ -1,0 +1,593 @@
+import { Construct } from 'constructs';
+import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
+import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import type { AzureResourceProps, IUserAssignedIdentity } from '../core';
+import { Tags, ValidationError, validateName, NamingRules } from '../core';
+import type { AvailabilityZone, NodePoolOptions } from '../kubernetes-cluster';
+import { KubernetesCluster } from '../kubernetes-cluster';
+import { ApiManagement } from '../api-management';
+import type { ApiManagementSku } from '../api-management';
+import { ContainerRegistry } from '../container-registry';
+import { CosmosAccount } from '../cosmos-account';
+import type { CosmosRegion } from '../cosmos-account';
+import { EventHubsKafka, HdinsightKafkaCluster } from '../kafka';
+import type { EventHubsSku, StreamingBackbone } from '../kafka';
+import { KeyVault } from '../key-vault';
+import { Monitoring } from '../monitoring';
+import type { EmailReceiver } from '../monitoring';
+import { Network, apiManagementNsgRules } from '../network';
+import type { PrivateDnsZoneKey, SubnetSpec } from '../network';
+import { PostgresServer } from '../postgres-server';
+import type { PostgresHighAvailability } from '../postgres-server';
+import { RedisCache } from '../redis-cache';
+import type { ManagedRedisSku } from '../redis-cache';
+import { WebApp } from '../web-app';
+import type { AppServicePlanSku } from '../web-app';
+
+/** The topics of the reference data flow and their partition counts. */
+export const PLATFORM_TOPICS = [
+  { name: 'telemetry.raw', partitions: 6, consumerGroups: ['analysis'] },
+  { name: 'telemetry.analyzed', partitions: 6, consumerGroups: ['processing'] },
+  { name: 'alerts', partitions: 3, consumerGroups: ['processing'] },
+  { name: 'telemetry.deadletter', partitions: 1, consumerGroups: ['operations'] },
+] as const;
+
+/** The reference workloads that run on AKS with their own identity. */
+export const CLUSTER_WORKLOADS = ['ingest', 'analysis', 'processing'] as const;
+/** A workload that runs on AKS. */
+export type ClusterWorkload = (typeof CLUSTER_WORKLOADS)[number];
+
+/** Address plan of the platform network. */
+export interface PlatformNetworkProps {
+  /** VNet address space, e.g. `10.40.0.0/16`. */
+  readonly addressSpace: string;
+  /** AKS nodes (Azure CNI overlay: pods do not use VNet addresses), e.g. a /22. */
+  readonly aksNodesPrefix: string;
+  /** API Management's subnet, at least a /27. */
+  readonly apiManagementPrefix: string;
+  /** Private endpoints of every data service, e.g. a /24. */
+  readonly privateEndpointsPrefix: string;
+  /** Delegated subnet of PostgreSQL Flexible Server, e.g. a /28. */
+  readonly postgresPrefix: string;
+  /** App Service VNet integration (delegated), at least a /27. */
+  readonly webAppIntegrationPrefix: string;
+  /** HDInsight Kafka's subnet; required with the HDInsight backbone. */
+  readonly hdinsightPrefix?: string;
+}
+
+/** Which Kafka backbone the platform runs, and its size. */
+export type BackboneProps =
+  | {
+      readonly kind: 'eventhubs';
+      /** @default "Standard" */
+      readonly sku?: EventHubsSku;
+      /** Throughput units (Standard) or processing units (Premium). @default 1 */
+      readonly capacity?: number;
+      /** Auto-inflate ceiling (Standard). @default - no auto-inflate */
+      readonly autoInflateMaxThroughputUnits?: number;
+    }
+  | {
+      readonly kind: 'hdinsight';
+      /** Worker (broker) nodes; at least 3. */
+      readonly workerCount: number;
+      /** Managed disks per broker. */
+      readonly disksPerWorkerNode: number;
+      /** Broker VM size. @default - the construct's default */
+      readonly workerNodeVmSize?: string;
+      /** Cluster gateway (Ambari) password, as a token (a sensitive Terraform variable). */
+      readonly gatewayPassword: string;
+      /** SSH public keys for the nodes' login user. */
+      readonly sshPublicKeys: string[];
+      /** Broker host names once known (after the first deploy); see the HDInsight README. */
+      readonly brokerHosts?: string[];
+    };
+
+/** Props of {@link IotStreamingPlatform}: one environment of the reference architecture. */
+export interface IotStreamingPlatformProps {
+  /** Short environment name, part of every resource name (`dev`, `prod`). */
+  readonly environment: string;
+  /** Azure region of the platform. */
+  readonly location: string;
+  /** Workload prefix of every name, e.g. `iot`. */
+  readonly namePrefix: string;
+  /** Suffix that makes globally unique names unique (lower-case letters and digits), e.g. `7k2q`. */
+  readonly uniqueSuffix: string;
+  /** Entra tenant of the subscription. */
+  readonly tenantId: string;
+  /** Tags on every resource. @default - none beyond `environment` and `workload` */
+  readonly tags?: Record<string, string>;
+  /** Availability zones; empty for a single-zone deployment. */
+  readonly zones: AvailabilityZone[];
+  /** Management locks (`CanNotDelete`) on the data stores and the vault. @default false */
+  readonly lockDataStores?: boolean;
+  /** The network's address plan. */
+  readonly network: PlatformNetworkProps;
+  /** Log Analytics retention and who is alerted. */
+  readonly monitoring: { readonly retentionDays: number; readonly alertEmails: EmailReceiver[] };
+  /** AKS sizing and access. */
+  readonly aks: {
+    readonly kubernetesVersion?: string;
+    readonly skuTier: 'Free' | 'Standard' | 'Premium';
+    readonly adminGroupObjectIds: string[];
+    /** Istio revision of the service-mesh add-on (`az aks mesh get-revisions`), e.g. `asm-1-29`. */
+    readonly istioRevision: string;
+    /** Either a private API server, or public with these authorized ranges. */
+    readonly privateCluster?: boolean;
+    readonly authorizedIpRanges?: string[];
+    readonly systemPool: NodePoolOptions;
+    readonly workloadPool: NodePoolOptions;
+  };
+  /** API Management in front of ingest. */
+  readonly apiManagement: {
+    readonly sku: ApiManagementSku;
+    readonly capacity?: number;
+    readonly publisherName: string;
+    readonly publisherEmail: string;
+    /** `External`: gateway reachable from the internet (sensors), management private. */
+    readonly virtualNetworkType: 'External' | 'Internal';
+    /** URL APIM forwards telemetry to: the Istio internal ingress gateway's host for ingest. */
+    readonly ingestBackendUrl: string;
+    /** The ingest OpenAPI document (JSON text) APIM imports. */
+    readonly ingestOpenApiDocument: string;
+  };
+  /** Cosmos DB resilience. */
+  readonly cosmos: {
+    readonly zoneRedundant: boolean;
+    readonly additionalRegions?: CosmosRegion[];
+    readonly backupTier: 'Continuous7Days' | 'Continuous30Days';
+    readonly autoscaleMaxThroughput: number;
+  };
+  /** The Kafka backbone. */
+  readonly backbone: BackboneProps;
+  /** PostgreSQL Flexible Server size and resilience. */
+  readonly postgres: {
+    readonly skuName: string;
+    readonly storageMb: number;
+    readonly highAvailability: PostgresHighAvailability;
+    readonly geoRedundantBackup: boolean;
+    readonly backupRetentionDays: number;
+  };
+  /** Azure Managed Redis size and resilience. */
+  readonly redis: { readonly sku: ManagedRedisSku; readonly highAvailability: boolean };
+  /** The dashboard web app. */
+  readonly webApp: {
+    readonly sku: AppServicePlanSku;
+    readonly workerCount: number;
+    readonly zoneBalancing: boolean;
+    /** Image tag of `iot/web` in the platform registry. */
+    readonly imageTag: string;
+  };
+  /** Container Registry retention of untagged manifests. @default 7 */
+  readonly registryRetentionDays?: number;
+}
+
+/**
+ * The whole "IoT data streaming on AKS" reference architecture for one environment: network and
+ * private DNS, monitoring, identities, Key Vault, Container Registry, AKS with the Istio mesh,
+ * API Management, Cosmos DB, the Kafka backbone (Event Hubs or HDInsight), PostgreSQL, Azure
+ * Managed Redis and the dashboard on App Service — private endpoints and diagnostics everywhere,
+ * and least-privilege grants between the parts.
+ *
+ * @example
+ * const platform = new IotStreamingPlatform(stack, 'Platform', environments.dev.platform);
+ * new TerraformOutput(stack, 'ingest_url', { value: platform.apiManagement.gatewayUrl });
+ */
+export class IotStreamingPlatform extends Construct {
+  public readonly resourceGroup: ResourceGroup;
+  public readonly monitoring: Monitoring;
+  public readonly network: Network;
+  public readonly keyVault: KeyVault;
+  public readonly registry: ContainerRegistry;
+  public readonly cluster: KubernetesCluster;
+  public readonly apiManagement: ApiManagement;
+  public readonly cosmos: CosmosAccount;
+  public readonly backbone: StreamingBackbone;
+  public readonly postgres: PostgresServer;
+  public readonly redis: RedisCache;
+  public readonly webApp: WebApp;
+  /** The managed identity of each AKS workload (federated to its Kubernetes service account). */
+  public readonly workloadIdentities: Record<ClusterWorkload, UserAssignedIdentity>;
+  /** The dashboard's identity. */
+  public readonly webIdentity: UserAssignedIdentity;
+  /** Istio revision the workload namespace is labelled with for sidecar injection. */
+  public readonly istioRevision: string;
+  /** Namespace the workloads run in. */
+  public readonly workloadNamespace = 'iot';
+  /** Database and container of raw readings. */
+  public readonly cosmosDatabase = 'iot';
+  public readonly cosmosContainer = 'readings';
+  /** The PostgreSQL database of results. */
+  public readonly postgresDatabase = 'iot';
+
+  constructor(scope: Construct, id: string, props: IotStreamingPlatformProps) {
+    super(scope, id);
+    this.validate(props);
+    const env = props.environment;
+    const base = `${props.namePrefix}-${env}`;
+    const compact = `${props.namePrefix}${env}${props.uniqueSuffix}`;
+    const unique = `${base}-${props.uniqueSuffix}`;
+    Tags.add(this, { ...props.tags, environment: env, workload: props.namePrefix });
+
+    this.resourceGroup = new ResourceGroup(this, 'ResourceGroup', {
+      name: `rg-${base}`,
+      location: props.location,
+    });
+    const rg = this.resourceGroup;
+    const lock = props.lockDataStores ? { kind: 'CanNotDelete' as const } : undefined;
+
+    this.monitoring = new Monitoring(this, 'Monitoring', {
+      resourceGroup: rg,
+      workspaceName: `log-${base}`,
+      applicationInsightsName: `appi-${base}`,
+      retentionDays: props.monitoring.retentionDays,
+      actionGroup: {
+        name: `ag-${base}`,
+        shortName: `${props.namePrefix}${env}`.slice(0, 12),
+        emailReceivers: props.monitoring.alertEmails,
+      },
+    });
+    const diagnosticSettings = [{ workspace: this.monitoring.workspace }];
+    const common: Omit<AzureResourceProps, 'privateEndpoints'> = {
+      resourceGroup: rg,
+      diagnosticSettings,
+    };
+
+    const hdinsight = props.backbone.kind === 'hdinsight';
+    this.network = new Network(this, 'Network', {
+      resourceGroup: rg,
+      name: `vnet-${base}`,
+      addressSpace: [props.network.addressSpace],
+      diagnosticSettings,
+      subnets: this.subnets(props),
+      privateDnsZones: this.dnsZones(props),
+    });
+    const endpoints = this.network.subnet('private-endpoints');
+    const pe = (...zones: PrivateDnsZoneKey[]) => [
+      { subnet: endpoints, privateDnsZones: zones.map((z) => this.network.dnsZone(z)) },
+    ];
+
+    // Identities: one per workload, so each gets only what it needs.
+    const identity = (cid: string, name: string) =>
+      new UserAssignedIdentity(this, cid, {
+        name,
+        location: rg.location,
+        resourceGroupName: rg.name,
+      });
+    const controlPlane = identity('AksIdentity', `id-${base}-aks`);
+    const kubelet = identity('KubeletIdentity', `id-${base}-kubelet`);
+    this.workloadIdentities = {
+      ingest: identity('IngestIdentity', `id-${base}-ingest`),
+      analysis: identity('AnalysisIdentity', `id-${base}-analysis`),
+      processing: identity('ProcessingIdentity', `id-${base}-processing`),
+    };
+    this.webIdentity = identity('WebIdentity', `id-${base}-web`);
+    const sp = (i: IUserAssignedIdentity) => ({
+      principalId: i.principalId,
+      principalType: 'ServicePrincipal' as const,
+    });
+
+    this.keyVault = new KeyVault(this, 'KeyVault', {
+      ...common,
+      lock,
+      name: `kv-${compact}`.slice(0, 24),
+      tenantId: props.tenantId,
+      privateEndpoints: pe('vault'),
+    });
+
+    this.registry = new ContainerRegistry(this, 'Registry', {
+      ...common,
+      name: `acr${compact}`,
+      zoneRedundancy: props.zones.length > 1,
+      retentionDays: props.registryRetentionDays ?? 7,
+      privateEndpoints: pe('registry'),
+    });
+
+    this.cluster = new KubernetesCluster(this, 'Cluster', {
+      ...common,
+      name: `aks-${base}`,
+      kubernetesVersion: props.aks.kubernetesVersion,
+      skuTier: props.aks.skuTier,
+      subnet: this.network.subnet('aks-nodes'),
+      zones: props.zones.length > 0 ? props.zones : undefined,
+      tenantId: props.tenantId,
+      adminGroupObjectIds: props.aks.adminGroupObjectIds,
+      privateCluster: props.aks.privateCluster,
+      authorizedIpRanges: props.aks.authorizedIpRanges,
+      managedIdentities: { userAssigned: [controlPlane] },
+      kubeletIdentity: kubelet,
+      containerInsightsWorkspace: this.monitoring.workspace,
+      systemPool: props.aks.systemPool,
+      serviceMesh: { revisions: [props.aks.istioRevision], internalIngressGateway: true },
+    });
+    this.istioRevision = props.aks.istioRevision;
+    this.cluster.addUserPool('workloads', props.aks.workloadPool);
+    this.registry.grantPull(this.cluster.kubeletIdentity);
+    for (const w of CLUSTER_WORKLOADS) {
+      this.cluster.federatedIdentity(w, this.workloadNamespace, this.workloadIdentities[w]);
+    }
+
+    this.cosmos = new CosmosAccount(this, 'Cosmos', {
+      ...common,
+      lock,
+      name: `cosmos-${unique}`,
+      zoneRedundant: props.cosmos.zoneRedundant,
+      additionalRegions: props.cosmos.additionalRegions,
+      backupTier: props.cosmos.backupTier,
+      privateEndpoints: pe('cosmosSql'),
+    });
+    const db = this.cosmos.addSqlDatabase(this.cosmosDatabase);
+    this.cosmos.addSqlContainer(db, this.cosmosContainer, {
+      partitionKeyPaths: ['/deviceId'],
+      autoscaleMaxThroughput: props.cosmos.autoscaleMaxThroughput,
+      indexingPolicy: { includedPaths: ['/deviceId/?', '/ts/?'], excludedPaths: ['/*'] },
+    });
+    this.cosmos.grantDataContributor(sp(this.workloadIdentities.ingest), {
+      database: this.cosmosDatabase,
+      container: this.cosmosContainer,
+    });
+
+    this.backbone = this.createBackbone(props, base, compact, common, pe);
+
+    this.postgres = new PostgresServer(this, 'Postgres', {
+      ...common,
+      lock,
+      name: `psql-${unique}`,
+      tenantId: props.tenantId,
+      skuName: props.postgres.skuName,
+      storageMb: props.postgres.storageMb,
+      highAvailability: props.postgres.highAvailability,
+      geoRedundantBackup: props.postgres.geoRedundantBackup,
+      backupRetentionDays: props.postgres.backupRetentionDays,
+      zone: props.zones[0],
+      standbyZone: props.postgres.highAvailability === 'ZoneRedundant' ? props.zones[1] : undefined,
+      delegatedSubnet: this.network.subnet('postgres'),
+      privateDnsZone: this.network.dnsZone('postgresFlexiblePrivateAccess'),
+      // processing owns the schema (it runs the migrations); the web app gets a read-only role
+      // that the migrations create for its identity.
+      administrators: [
+        {
+          objectId: this.workloadIdentities.processing.principalId,
+          principalName: `id-${base}-processing`,
+          principalType: 'ServicePrincipal',
+        },
+      ],
+    });
+    this.postgres.addDatabase(this.postgresDatabase);
+
+    this.redis = new RedisCache(this, 'Redis', {
+      ...common,
+      name: `redis-${unique}`,
+      sku: props.redis.sku,
+      highAvailability: props.redis.highAvailability,
+      privateEndpoints: pe('managedRedis'),
+    });
+    this.redis.grantDataAccess(sp(this.workloadIdentities.processing));
+    this.redis.grantDataAccess(sp(this.webIdentity));
+
+    this.webApp = new WebApp(this, 'WebApp', {
+      ...common,
+      name: `app-${unique}`,
+      planName: `asp-${base}`,
+      sku: props.webApp.sku,
+      workerCount: props.webApp.workerCount,
+      zoneBalancing: props.webApp.zoneBalancing,
+      identity: this.webIdentity,
+      container: { registry: this.registry, image: `iot/web:${props.webApp.imageTag}`, port: 3000 },
+      vnetIntegrationSubnet: this.network.subnet('webapp-integration'),
+      privateEndpoints: pe('webSites'),
+      appSettings: {
+        DATABASE_URL: `postgres://${this.webIdentity.name}@${this.postgres.fqdn}:5432/${this.postgresDatabase}?sslmode=require`,
+        DATABASE_AUTH: 'entra',
+        REDIS_URL: this.redis.url,
+        REDIS_AUTH: 'entra',
+        REDIS_USERNAME: this.webIdentity.principalId,
+        AZURE_CLIENT_ID: this.webIdentity.clientId,
+        APPLICATIONINSIGHTS_CONNECTION_STRING: this.monitoring.connectionString,
+      },
+    });
+    this.registry.grantPull(sp(this.webIdentity));
+    this.keyVault.grantSecretsRead(sp(this.webIdentity));
+
+    this.apiManagement = new ApiManagement(this, 'ApiManagement', {
+      ...common,
+      name: `apim-${unique}`,
+      sku: props.apiManagement.sku,
+      capacity: props.apiManagement.capacity,
+      zones:
+        props.apiManagement.sku === 'Premium' && props.zones.length > 1 ? props.zones : undefined,
+      publisherName: props.apiManagement.publisherName,
+      publisherEmail: props.apiManagement.publisherEmail,
+      virtualNetwork: {
+        type: props.apiManagement.virtualNetworkType,
+        subnet: this.network.subnet('apim'),
+      },
+      managedIdentities: { systemAssigned: true },
+    });
+    // Key Vault named values (e.g. a backend certificate) are read with APIM's own identity.
+    if (this.apiManagement.principal) this.keyVault.grantSecretsRead(this.apiManagement.principal);
+    const backend = this.apiManagement.addBackend({
+      name: 'ingest',
+      url: props.apiManagement.ingestBackendUrl,
+      description: 'ingest service behind the Istio internal ingress gateway',
+    });
+    this.apiManagement.addApi({
+      name: 'telemetry',
+      path: 'telemetry',
+      openApiDocument: props.apiManagement.ingestOpenApiDocument,
+      format: 'openapi+json',
+      displayName: 'IoT telemetry ingest',
+      backend,
+    });
+    if (hdinsight) this.keyVault.grantSecretsRead(sp(this.workloadIdentities.analysis));
+  }
+
+  /** The identity a workload runs as. */
+  public identityOf(workload: ClusterWorkload): UserAssignedIdentity {
+    return this.workloadIdentities[workload];
+  }
+
+  private createBackbone(
+    props: IotStreamingPlatformProps,
+    base: string,
+    compact: string,
+    common: Omit<AzureResourceProps, 'privateEndpoints'>,
+    pe: (...zones: PrivateDnsZoneKey[]) => {
+      subnet: ReturnType<Network['subnet']>;
+      privateDnsZones: ReturnType<Network['dnsZone']>[];
+    }[],
+  ): StreamingBackbone {
+    const b = props.backbone;
+    const ids = this.workloadIdentities;
+    const sp = (i: IUserAssignedIdentity) => ({
+      principalId: i.principalId,
+      principalType: 'ServicePrincipal' as const,
+    });
+    if (b.kind === 'eventhubs') {
+      const eh = new EventHubsKafka(this, 'EventHubs', {
+        ...common,
+        name: `evhns-${base}-${props.uniqueSuffix}`,
+        sku: b.sku,
+        capacity: b.capacity,
+        autoInflateMaxThroughputUnits: b.autoInflateMaxThroughputUnits,
+        topics: PLATFORM_TOPICS.map((t) => ({
+          name: t.name,
+          partitionCount: t.partitions,
+          retentionDays: 7,
+          consumerGroups: [...t.consumerGroups],
+        })),
+        privateEndpoints: pe('eventHubs'),
+      });
+      // Least privilege per topic: each service sends and receives only on its own topics.
+      eh.grantSend(sp(ids.ingest), 'telemetry.raw');
+      eh.grantReceive(sp(ids.analysis), 'telemetry.raw');
+      for (const t of ['telemetry.analyzed', 'alerts', 'telemetry.deadletter'])
+        eh.grantSend(sp(ids.analysis), t);
+      for (const t of ['telemetry.analyzed', 'alerts']) eh.grantReceive(sp(ids.processing), t);
+      return eh;
+    }
+    const storageIdentity = new UserAssignedIdentity(this, 'HdinsightStorageIdentity', {
+      name: `id-${base}-hdi-storage`,
+      location: this.resourceGroup.location,
+      resourceGroupName: this.resourceGroup.name,
+    });
+    return new HdinsightKafkaCluster(this, 'Hdinsight', {
+      ...common,
+      name: `hdi-${base}-${props.uniqueSuffix}`,
+      virtualNetwork: this.network,
+      subnet: this.network.subnet('hdinsight'),
+      gateway: { username: 'hdiadmin', password: b.gatewayPassword },
+      nodeLogin: { username: 'hdiuser', sshPublicKeys: b.sshPublicKeys },
+      storageAccountName: `sthdi${compact}`.slice(0, 24),
+      storageIdentity,
+      storageReplication: props.zones.length > 1 ? 'ZRS' : 'LRS',
+      storagePrivateEndpoints: (['blob', 'dfs'] as const).map((z) => ({
+        subnet: this.network.subnet('private-endpoints'),
+        privateDnsZones: [this.network.dnsZone(z)],
+        subresource: z,
+      })),
+      azureMonitor: {
+        workspaceId: this.monitoring.workspaceCustomerId,
+        primaryKey: this.monitoring.resource.primarySharedKey,
+      },
+      workerCount: b.workerCount,
+      disksPerWorkerNode: b.disksPerWorkerNode,
+      workerNodeVmSize: b.workerNodeVmSize,
+      topics: PLATFORM_TOPICS.map((t) => t.name),
+      brokerHosts: b.brokerHosts,
+    });
+  }
+
+  private subnets(props: IotStreamingPlatformProps): SubnetSpec[] {
+    const n = props.network;
+    const subnets: SubnetSpec[] = [
+      { name: 'aks-nodes', addressPrefix: n.aksNodesPrefix },
+      {
+        name: 'apim',
+        addressPrefix: n.apiManagementPrefix,
+        securityRules: apiManagementNsgRules(props.apiManagement.virtualNetworkType),
+      },
+      { name: 'private-endpoints', addressPrefix: n.privateEndpointsPrefix },
+      {
+        name: 'postgres',
+        addressPrefix: n.postgresPrefix,
+        delegation: 'Microsoft.DBforPostgreSQL/flexibleServers',
+      },
+      {
+        name: 'webapp-integration',
+        addressPrefix: n.webAppIntegrationPrefix,
+        delegation: 'Microsoft.Web/serverFarms',
+      },
+    ];
+    if (props.backbone.kind === 'hdinsight') {
+      subnets.push({
+        name: 'hdinsight',
+        addressPrefix: n.hdinsightPrefix!,
+        serviceEndpoints: ['Microsoft.Storage'],
+      });
+    }
+    return subnets;
+  }
+
+  private dnsZones(props: IotStreamingPlatformProps): PrivateDnsZoneKey[] {
+    const zones: PrivateDnsZoneKey[] = [
+      'vault',
+      'registry',
+      'cosmosSql',
+      'postgresFlexiblePrivateAccess',
+      'managedRedis',
+      'webSites',
+    ];
+    zones.push(
+      ...(props.backbone.kind === 'eventhubs'
+        ? (['eventHubs'] as const)
+        : (['blob', 'dfs'] as const)),
+    );
+    return zones;
+  }
+
+  private validate(props: IotStreamingPlatformProps): void {
+    validateName(this, 'namePrefix', props.namePrefix, {
+      resource: 'name prefix',
+      minLength: 2,
+      maxLength: 8,
+      pattern: /^[a-z][a-z0-9]*$/,
+      patternDescription: 'lower-case letters and digits, starting with a letter',
+    });
+    validateName(this, 'environment', props.environment, {
+      resource: 'environment',
+      minLength: 2,
+      maxLength: 6,
+      pattern: /^[a-z][a-z0-9]*$/,
+      patternDescription: 'lower-case letters and digits, starting with a letter',
+    });
+    validateName(this, 'uniqueSuffix', props.uniqueSuffix, {
+      resource: 'unique suffix',
+      minLength: 3,
+      maxLength: 6,
+      pattern: /^[a-z0-9]+$/,
+      patternDescription: 'lower-case letters and digits',
+    });
+    validateName(this, 'location', props.location, {
+      ...NamingRules.generic,
+      resource: 'azure region',
+      pattern: /^[a-z0-9]+$/,
+      patternDescription: 'an azure region name such as westeurope',
+    });
+    if (props.backbone.kind === 'hdinsight' && props.network.hdinsightPrefix === undefined) {
+      throw new ValidationError(
+        this,
+        'network.hdinsightPrefix',
+        undefined,
+        'the hdinsight backbone needs a subnet prefix for the cluster',
+      );
+    }
+    if (props.postgres.highAvailability === 'ZoneRedundant' && props.zones.length < 2) {
+      throw new ValidationError(
+        this,
+        'postgres.highAvailability',
+        props.postgres.highAvailability,
+        'zone-redundant ha needs at least two zones in zones',
+      );
+    }
+  }
+}

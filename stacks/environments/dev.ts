@@ -1,0 +1,67 @@
+import type { EnvironmentConfig } from './types';
+
+const small = {
+  replicas: 2,
+  maxReplicas: 4,
+  cpuRequest: '100m',
+  memoryRequest: '192Mi',
+  memoryLimit: '384Mi',
+};
+
+/** Development: small SKUs, one zone, Event Hubs as the Kafka backbone; secure defaults kept. */
+export const dev: EnvironmentConfig = {
+  name: 'dev',
+  backend: {
+    resourceGroupName: 'rg-iot-tfstate',
+    storageAccountName: 'stiottfstate7k2q',
+    containerName: 'tfstate',
+  },
+  platform: {
+    environment: 'dev',
+    location: 'westeurope',
+    namePrefix: 'iot',
+    uniqueSuffix: '7k2q',
+    tags: { costCenter: 'iot-platform', owner: 'platform-team' },
+    zones: [],
+    lockDataStores: false,
+    network: {
+      addressSpace: '10.40.0.0/16',
+      aksNodesPrefix: '10.40.0.0/22',
+      apiManagementPrefix: '10.40.4.0/27',
+      webAppIntegrationPrefix: '10.40.4.32/27',
+      postgresPrefix: '10.40.4.64/28',
+      privateEndpointsPrefix: '10.40.5.0/24',
+    },
+    monitoring: {
+      retentionDays: 30,
+      alertEmails: [{ name: 'platform-oncall', emailAddress: 'iot-platform-oncall@example.com' }],
+    },
+    aks: {
+      skuTier: 'Standard',
+      istioRevision: 'asm-1-29',
+      adminGroupObjectIds: ['3f2b8c1e-5d4a-4e6b-9c7d-1a2b3c4d5e6f'],
+      authorizedIpRanges: ['203.0.113.0/24'],
+      systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 2, maxCount: 3 },
+      workloadPool: { vmSize: 'Standard_D4ds_v5', minCount: 1, maxCount: 3 },
+    },
+    apiManagement: {
+      sku: 'Developer',
+      publisherName: 'IoT Platform Team',
+      publisherEmail: 'iot-platform@example.com',
+      virtualNetworkType: 'External',
+      ingestBackendUrl: 'https://ingest.iot.dev.internal',
+    },
+    cosmos: { zoneRedundant: false, backupTier: 'Continuous7Days', autoscaleMaxThroughput: 1000 },
+    backbone: { kind: 'eventhubs', sku: 'Standard', capacity: 1, autoInflateMaxThroughputUnits: 4 },
+    postgres: {
+      skuName: 'GP_Standard_D2ds_v5',
+      storageMb: 32768,
+      highAvailability: 'Disabled',
+      geoRedundantBackup: false,
+      backupRetentionDays: 7,
+    },
+    redis: { sku: 'Balanced_B1', highAvailability: false },
+    webApp: { sku: 'P0v3', workerCount: 1, zoneBalancing: false, imageTag: '0.1.0' },
+  },
+  workloads: { imageTag: '0.1.0', ingest: small, analysis: small, processing: small },
+};

@@ -1,0 +1,96 @@
+import type { EnvironmentConfig } from './types';
+
+/** Production: zone redundant, HA everywhere, HDInsight Kafka as in the reference architecture. */
+export const prod: EnvironmentConfig = {
+  name: 'prod',
+  backend: {
+    resourceGroupName: 'rg-iot-tfstate',
+    storageAccountName: 'stiottfstate7k2q',
+    containerName: 'tfstate',
+  },
+  platform: {
+    environment: 'prod',
+    location: 'westeurope',
+    namePrefix: 'iot',
+    uniqueSuffix: '7k2q',
+    tags: { costCenter: 'iot-platform', owner: 'platform-team', criticality: 'high' },
+    zones: ['1', '2', '3'],
+    lockDataStores: true,
+    network: {
+      addressSpace: '10.50.0.0/16',
+      aksNodesPrefix: '10.50.0.0/21',
+      apiManagementPrefix: '10.50.8.0/27',
+      webAppIntegrationPrefix: '10.50.8.32/27',
+      postgresPrefix: '10.50.8.64/28',
+      privateEndpointsPrefix: '10.50.9.0/24',
+      hdinsightPrefix: '10.50.10.0/24',
+    },
+    monitoring: {
+      retentionDays: 365,
+      alertEmails: [{ name: 'platform-oncall', emailAddress: 'iot-platform-oncall@example.com' }],
+    },
+    aks: {
+      skuTier: 'Standard',
+      istioRevision: 'asm-1-29',
+      adminGroupObjectIds: ['3f2b8c1e-5d4a-4e6b-9c7d-1a2b3c4d5e6f'],
+      privateCluster: true,
+      systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 3, maxCount: 6 },
+      workloadPool: { vmSize: 'Standard_D8ds_v5', minCount: 3, maxCount: 12 },
+    },
+    apiManagement: {
+      sku: 'Premium',
+      capacity: 3,
+      publisherName: 'IoT Platform Team',
+      publisherEmail: 'iot-platform@example.com',
+      virtualNetworkType: 'External',
+      ingestBackendUrl: 'https://ingest.iot.prod.internal',
+    },
+    cosmos: {
+      zoneRedundant: true,
+      additionalRegions: [{ location: 'northeurope', zoneRedundant: true }],
+      backupTier: 'Continuous30Days',
+      autoscaleMaxThroughput: 10000,
+    },
+    backbone: {
+      kind: 'hdinsight',
+      workerCount: 4,
+      disksPerWorkerNode: 2,
+      sshPublicKeys: [
+        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHJ3b2ZpeG9wLXBsYXRmb3JtLWJyZWFrLWdsYXNz platform-break-glass',
+      ],
+    },
+    postgres: {
+      skuName: 'GP_Standard_D4ds_v5',
+      storageMb: 131072,
+      highAvailability: 'ZoneRedundant',
+      geoRedundantBackup: true,
+      backupRetentionDays: 35,
+    },
+    redis: { sku: 'Balanced_B5', highAvailability: true },
+    webApp: { sku: 'P1v3', workerCount: 3, zoneBalancing: true, imageTag: '0.1.0' },
+  },
+  workloads: {
+    imageTag: '0.1.0',
+    ingest: {
+      replicas: 3,
+      maxReplicas: 12,
+      cpuRequest: '500m',
+      memoryRequest: '384Mi',
+      memoryLimit: '768Mi',
+    },
+    analysis: {
+      replicas: 3,
+      maxReplicas: 6,
+      cpuRequest: '500m',
+      memoryRequest: '512Mi',
+      memoryLimit: '1Gi',
+    },
+    processing: {
+      replicas: 3,
+      maxReplicas: 6,
+      cpuRequest: '500m',
+      memoryRequest: '384Mi',
+      memoryLimit: '768Mi',
+    },
+  },
+};

@@ -1,0 +1,121 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Construct } from 'constructs';
+import { AzurermBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
+import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { IotStreamingPlatform } from '../constructs/iot-streaming-platform';
+import type { BackboneProps } from '../constructs/iot-streaming-platform';
+import type { EnvironmentConfig, StateBackend } from './environments';
+
+/** The ingest API's OpenAPI document, imported by API Management. */
+export const INGEST_OPENAPI = readFileSync(
+  join(__dirname, '..', 'workloads', 'ingest', 'openapi.json'),
+  'utf8',
+);
+
+/** Configures the azurerm backend of a stack when the environment has remote state. */
+export function configureBackend(
+  stack: TerraformStack,
+  backend: StateBackend | undefined,
+  key: string,
+): void {
+  if (!backend) return;
+  new AzurermBackend(stack, { ...backend, key: `${key}.tfstate`, useAzureadAuth: true });
+}
+
+/**
+ * The platform of one environment: the azurerm provider, remote state, the
+ * {@link IotStreamingPlatform} pattern and the outputs an operator needs.
+ */
+export class PlatformStack extends TerraformStack {
+  public readonly platform: IotStreamingPlatform;
+
+  constructor(scope: Construct, id: string, env: EnvironmentConfig) {
+    super(scope, id);
+    new AzurermProvider(this, 'azurerm', {
+      features: [{}],
+      subscriptionId: env.subscriptionId,
+      // HDInsight's storage account and the state account have shared-key access off.
+      storageUseAzuread: true,
+    });
+    configureBackend(this, env.backend, id);
+    const client = new DataAzurermClientConfig(this, 'client');
+
+    const backbone: BackboneProps =
+      env.platform.backbone.kind === 'hdinsight'
+        ? {
+            ...env.platform.backbone,
+            gatewayPassword: new TerraformVariable(this, 'hdinsight_gateway_password', {
+              type: 'string',
+              sensitive: true,
+              description:
+                'HDInsight cluster gateway (Ambari) password, from the pipeline secret store',
+            }).stringValue,
+          }
+        : env.platform.backbone;
+
+    this.platform = new IotStreamingPlatform(this, 'Platform', {
+      ...env.platform,
+      tenantId: client.tenantId,
+      backbone,
+      apiManagement: { ...env.platform.apiManagement, ingestOpenApiDocument: INGEST_OPENAPI },
+    });
+
+    const p = this.platform;
+    const outputs: Record<string, { value: string; description: string }> = {
+      resource_group: {
+        value: p.resourceGroup.name,
+        description: 'resource group of the platform',
+      },
+      ingest_gateway_url: {
+        value: p.apiManagement.gatewayUrl,
+        description: 'API Management gateway: POST /telemetry/v1/telemetry',
+      },
+      dashboard_hostname: {
+        value: p.webApp.defaultHostname,
+        description: 'dashboard web app (private endpoint)',
+      },
+      aks_cluster_name: { value: p.cluster.name, description: 'AKS cluster' },
+      aks_oidc_issuer_url: {
+        value: p.cluster.oidcIssuerUrl,
+        description: 'OIDC issuer for workload identity',
+      },
+      acr_login_server: {
+        value: p.registry.loginServer,
+        description: 'registry the images are pushed to',
+      },
+      key_vault_uri: { value: p.keyVault.vaultUri, description: 'Key Vault' },
+      cosmos_endpoint: {
+        value: p.cosmos.endpoint,
+        description: 'Cosmos DB endpoint (Entra auth only)',
+      },
+      postgres_fqdn: {
+        value: p.postgres.fqdn,
+        description: 'PostgreSQL Flexible Server (private)',
+      },
+      redis_hostname: { value: p.redis.hostname, description: 'Azure Managed Redis (private)' },
+      log_analytics_workspace_id: {
+        value: p.monitoring.id,
+        description: 'Log Analytics workspace',
+      },
+      ingest_client_id: {
+        value: p.workloadIdentities.ingest.clientId,
+        description: 'client id of the ingest identity',
+      },
+      analysis_client_id: {
+        value: p.workloadIdentities.analysis.clientId,
+        description: 'client id of the analysis identity',
+      },
+      processing_client_id: {
+        value: p.workloadIdentities.processing.clientId,
+        description: 'client id of the processing identity',
+      },
+      web_client_id: {
+        value: p.webIdentity.clientId,
+        description: 'client id of the dashboard identity',
+      },
+    };
+    for (const [name, o] of Object.entries(outputs)) new TerraformOutput(this, name, o);
+  }
+}
