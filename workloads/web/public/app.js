@@ -110,7 +110,10 @@
   async function refreshFleet() {
     try {
       const body = await getJson('/api/devices');
-      state.devices = body.devices;
+      // Alerting devices first, then by id: tiles keep their place between refreshes.
+      state.devices = body.devices.sort(
+        (a, b) => Number(b.anomalous) - Number(a.anomalous) || (a.deviceId < b.deviceId ? -1 : 1),
+      );
       $('fleet-source').textContent = 'from ' + body.source;
       renderFleet();
       if (!state.selected && body.devices.length > 0) select(body.devices[0].deviceId);
