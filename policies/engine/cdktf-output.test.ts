@@ -67,7 +67,9 @@ describe('cdktf 0.21 output', () => {
 
   it('keeps the waiver under the resource and the engine applies it', () => {
     const json = JSON.parse(readFileSync(file, 'utf8'));
-    const [vault] = Object.values(json.resource.azurerm_key_vault) as Record<string, any>[];
+    const [vault] = Object.values(json.resource.azurerm_key_vault) as {
+      '//': { waivers: Waiver[] };
+    }[];
     expect(vault['//'].waivers[0].rule).toBe('key-vault-purge-protected');
     const f = result.findings.find((x) => x.ruleId === 'key-vault-purge-protected')!;
     expect(f).toMatchObject({ outcome: 'WAIVED', constructPath: 'dev/KeyVault/Resource' });
