@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
+import { ValidationError, Waivers } from '../constructs/core';
 import { AzurermBackend, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { AzurermProvider } from '@cdktf/provider-azurerm/lib/provider';
 import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
 import { IotStreamingPlatform } from '../constructs/iot-streaming-platform';
 import type { BackboneProps } from '../constructs/iot-streaming-platform';
-import type { EnvironmentConfig, StateBackend } from './environments';
+import type { EnvironmentConfig, EnvironmentWaiver, StateBackend } from './environments';
 
 /** The ingest API's OpenAPI document, imported by API Management. */
 export const INGEST_OPENAPI = readFileSync(
@@ -22,6 +23,29 @@ export function configureBackend(
 ): void {
   if (!backend) return;
   new AzurermBackend(stack, { ...backend, key: `${key}.tfstate`, useAzureadAuth: true });
+}
+
+/** Puts each environment waiver on the construct its path names; an unknown path is an error. */
+export function applyEnvironmentWaivers(
+  stack: TerraformStack,
+  waivers: readonly EnvironmentWaiver[],
+): void {
+  for (const { path, ...waiver } of waivers) {
+    let node: IConstruct = stack;
+    for (const part of path.split('/')) {
+      const child = node.node.tryFindChild(part);
+      if (!child) {
+        throw new ValidationError(
+          stack,
+          `waivers[${waiver.rule}].path`,
+          path,
+          `no construct ${part} under ${node.node.path}; children: ${node.node.children.map((c) => c.node.id).join(', ')}`,
+        );
+      }
+      node = child;
+    }
+    Waivers.of(node).add(waiver);
+  }
 }
 
 /**
@@ -61,6 +85,8 @@ export class PlatformStack extends TerraformStack {
       backbone,
       apiManagement: { ...env.platform.apiManagement, ingestOpenApiDocument: INGEST_OPENAPI },
     });
+
+    applyEnvironmentWaivers(this, env.waivers ?? []);
 
     const p = this.platform;
     const outputs: Record<string, { value: string; description: string }> = {

@@ -9,3 +9,4 @@ export * from './private-endpoint';
 export * from './tags';
 export * from './validation';
 export * from './cidr';
+export * from './waivers';

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import type { AzureResourceProps, IUserAssignedIdentity } from '../core';
-import { Tags, ValidationError, validateName, NamingRules } from '../core';
+import { Tags, ValidationError, validateName, NamingRules, Waivers } from '../core';
 import type { AvailabilityZone, NodePoolOptions } from '../kubernetes-cluster';
 import { KubernetesCluster } from '../kubernetes-cluster';
 import { ApiManagement } from '../api-management';
@@ -111,6 +111,8 @@ export interface IotStreamingPlatformProps {
     readonly adminGroupObjectIds: string[];
     /** Istio revision of the service-mesh add-on (`az aks mesh get-revisions`), e.g. `asm-1-29`. */
     readonly istioRevision: string;
+    /** Microsoft Defender for Containers, reporting to the platform workspace. @default false */
+    readonly defender?: boolean;
     /** Either a private API server, or public with these authorized ranges. */
     readonly privateCluster?: boolean;
     readonly authorizedIpRanges?: string[];
@@ -157,6 +159,12 @@ export interface IotStreamingPlatformProps {
     /** Image tag of `iot/web` in the platform registry. */
     readonly imageTag: string;
   };
+  /**
+   * Owner and review date of the waivers the pattern declares for what its design makes
+   * intentional (internet-facing APIM; see the README's waiver table).
+   * @default - owner "platform-team", expiring 2027-05-31
+   */
+  readonly designWaivers?: { readonly owner: string; readonly expires: string };
   /** Container Registry retention of untagged manifests. @default 7 */
   readonly registryRetentionDays?: number;
 }
@@ -296,6 +304,7 @@ export class IotStreamingPlatform extends Construct {
       managedIdentities: { userAssigned: [controlPlane] },
       kubeletIdentity: kubelet,
       containerInsightsWorkspace: this.monitoring.workspace,
+      defenderWorkspace: props.aks.defender ? this.monitoring.workspace : undefined,
       systemPool: props.aks.systemPool,
       serviceMesh: { revisions: [props.aks.istioRevision], internalIngressGateway: true },
     });
@@ -419,6 +428,46 @@ export class IotStreamingPlatform extends Construct {
       backend,
     });
     if (hdinsight) this.keyVault.grantSecretsRead(sp(this.workloadIdentities.analysis));
+    this.declareDesignWaivers(props);
+  }
+
+  /**
+   * Waivers for findings the architecture makes intentional. Each names its reason; the policy
+   * report lists them with owner and expiry, so they are reviewed rather than forgotten.
+   */
+  private declareDesignWaivers(props: IotStreamingPlatformProps): void {
+    const who = props.designWaivers ?? { owner: 'platform-team', expires: '2027-05-31' };
+    if (props.apiManagement.virtualNetworkType === 'External') {
+      Waivers.of(this.apiManagement).add({
+        ...who,
+        rule: 'api-management-public-network-disabled',
+        reason:
+          "API Management in External mode is the platform's device ingress: sensors post telemetry over the internet to its gateway (TLS 1.2+, subscription keys); management and backends stay private",
+      });
+      const apimClients = this.network.node
+        .findChild('Subnet-apim')
+        .node.tryFindChild('Rule-AllowApimClientsInbound');
+      if (apimClients) {
+        Waivers.of(apimClients).add({
+          ...who,
+          rule: 'network-security-group-https-not-open-to-internet',
+          reason:
+            'the APIM subnet must accept HTTPS from the internet in External mode: it is the device ingress; every other subnet denies internet inbound',
+        });
+      }
+    }
+    Waivers.of(this.cluster).add({
+      ...who,
+      rule: 'kubernetes-cluster-secrets-encrypted-with-kms',
+      reason:
+        'etcd KMS encryption with a customer key needs a key vault reachable from the API server (VNet integration), which the cluster construct does not configure yet; etcd is encrypted at rest with platform keys and application secrets live in Key Vault, not in Kubernetes secrets',
+    });
+    Waivers.of(this.network).add({
+      ...who,
+      rule: 'virtual-network-flow-logged',
+      reason:
+        "VNet flow logs need a Network Watcher and a flow-log storage account outside this platform's resource group; NSG and resource diagnostics go to Log Analytics meanwhile",
+    });
   }
 
   /** The identity a workload runs as. */

@@ -239,6 +239,12 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
       allowNestedItemsToBePublic: false,
       crossTenantReplicationEnabled: false,
       infrastructureEncryptionEnabled: true,
+      // Recoverable deletes of the cluster's blobs and containers (Kafka logs live on managed
+      // disks; this account holds HDInsight's own state and job files).
+      blobProperties: {
+        deleteRetentionPolicy: { days: 7 },
+        containerDeleteRetentionPolicy: { days: 7 },
+      },
       publicNetworkAccessEnabled: !storagePrivate,
       networkRules: {
         defaultAction: 'Deny',

@@ -41,6 +41,7 @@ export const dev: EnvironmentConfig = {
       istioRevision: 'asm-1-29',
       adminGroupObjectIds: ['3f2b8c1e-5d4a-4e6b-9c7d-1a2b3c4d5e6f'],
       authorizedIpRanges: ['203.0.113.0/24'],
+      defender: true,
       systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 2, maxCount: 3 },
       workloadPool: { vmSize: 'Standard_D4ds_v5', minCount: 1, maxCount: 3 },
     },
@@ -63,5 +64,39 @@ export const dev: EnvironmentConfig = {
     redis: { sku: 'Balanced_B1', highAvailability: false },
     webApp: { sku: 'P0v3', workerCount: 1, zoneBalancing: false, imageTag: '0.1.0' },
   },
+  waivers: [
+    {
+      path: 'Platform/Postgres/Resource',
+      rule: 'postgresql-flexible-server-geo-redundant-backup',
+      reason:
+        'dev data is synthetic and re-creatable from the simulator; 7-day local backups suffice and geo backup doubles the storage bill',
+      owner: 'platform-team',
+      expires: '2027-05-31',
+    },
+    {
+      path: 'Platform/WebApp/Plan',
+      rule: 'service-plan-zone-balanced',
+      reason:
+        'dev runs a single dashboard instance in one zone; zone balancing needs three paid workers and prod has it',
+      owner: 'platform-team',
+      expires: '2027-05-31',
+    },
+    {
+      path: 'Platform/Cluster/Resource',
+      rule: 'kubernetes-cluster-host-encryption-enabled',
+      reason:
+        'the dev subscription has not registered the EncryptionAtHost feature; OS and data disks are still encrypted at rest with platform keys',
+      owner: 'platform-team',
+      expires: '2027-02-28',
+    },
+    {
+      path: 'Platform/Cluster/Pool-workloads',
+      rule: 'kubernetes-cluster-host-encryption-enabled',
+      reason:
+        'the dev subscription has not registered the EncryptionAtHost feature; OS and data disks are still encrypted at rest with platform keys',
+      owner: 'platform-team',
+      expires: '2027-02-28',
+    },
+  ],
   workloads: { imageTag: '0.1.0', ingest: small, analysis: small, processing: small },
 };

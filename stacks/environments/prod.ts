@@ -34,8 +34,10 @@ export const prod: EnvironmentConfig = {
       istioRevision: 'asm-1-29',
       adminGroupObjectIds: ['3f2b8c1e-5d4a-4e6b-9c7d-1a2b3c4d5e6f'],
       privateCluster: true,
-      systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 3, maxCount: 6 },
-      workloadPool: { vmSize: 'Standard_D8ds_v5', minCount: 3, maxCount: 12 },
+      defender: true,
+      // Host encryption needs the subscription feature Microsoft.Compute/EncryptionAtHost.
+      systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 3, maxCount: 6, hostEncryption: true },
+      workloadPool: { vmSize: 'Standard_D8ds_v5', minCount: 3, maxCount: 12, hostEncryption: true },
     },
     apiManagement: {
       sku: 'Premium',

@@ -28,6 +28,20 @@ export type BackboneSettings =
   | Omit<Extract<BackboneProps, { kind: 'hdinsight' }>, 'gatewayPassword'>;
 
 /**
+ * A waiver an environment declares: the construct path is relative to the environment's
+ * platform stack (e.g. `Platform/Postgres`), so it lands on the narrowest construct.
+ */
+export interface EnvironmentWaiver {
+  /** Construct path below the stack, e.g. `Platform/WebApp/Plan`. */
+  readonly path: string;
+  readonly rule: string;
+  readonly reason: string;
+  readonly owner: string;
+  /** `YYYY-MM-DD`. */
+  readonly expires: string;
+}
+
+/**
  * One environment as typed data. Differences between environments live here, never in
  * `if (prod)` branches in the stacks.
  */
@@ -46,6 +60,8 @@ export interface EnvironmentConfig {
     >;
     readonly backbone: BackboneSettings;
   };
+  /** Findings this environment accepts on purpose, each with a reason, owner and expiry. */
+  readonly waivers?: EnvironmentWaiver[];
   /** The reference workloads on AKS. */
   readonly workloads: {
     /** Image tag of `iot/<service>` in the platform registry; pin a release, never `latest`. */
