@@ -1,0 +1,154 @@
+/**
+ * Evaluation cost on generated stacks: `npx tsx policies/bench.ts [sizes…]` (default
+ * 1000 3000 10000 30000 resources). Each stack mixes the platform's resource types with the
+ * references the graph rules follow (private endpoints, diagnostic settings, NSG
+ * associations, namespaces and network policies), so cross-resource rules do real work.
+ * Prints parse, index+evaluate and total time, findings, and heap growth per size.
+ */
+import { resourceLines } from './engine/load';
+import type { StackDocument } from './engine/load';
+import { RuleSet, evaluateStack } from './engine/evaluate';
+import { azureIotPlatformPack } from './packs/azure-iot-platform';
+
+type Attrs = Record<string, unknown>;
+
+/** A group of related resources; `i` makes names unique. Eleven resources per group. */
+function group(i: number): Record<string, Attrs> {
+  const kv = `azurerm_key_vault.kv${i}`;
+  const sa = `azurerm_storage_account.sa${i}`;
+  const meta = (name: string) => ({
+    '//': { metadata: { path: `bench/g${i}/${name}`, uniqueId: name } },
+  });
+  return {
+    [kv]: {
+      ...meta('kv'),
+      name: `kv${i}`,
+      purge_protection_enabled: true,
+      network_acls: { default_action: 'Deny' },
+    },
+    [sa]: {
+      ...meta('sa'),
+      name: `sa${i}`,
+      min_tls_version: 'TLS1_2',
+      enable_https_traffic_only: 'true',
+    },
+    [`azurerm_private_endpoint.pe${i}`]: {
+      ...meta('pe'),
+      private_service_connection: { private_connection_resource_id: `\${${kv}.id}` },
+    },
+    [`azurerm_monitor_diagnostic_setting.d${i}`]: {
+      ...meta('diag'),
+      target_resource_id: `\${${sa}.id}`,
+      log_analytics_workspace_id: '${azurerm_log_analytics_workspace.law.id}',
+      enabled_log: [{ category_group: 'allLogs' }],
+    },
+    [`azurerm_subnet.s${i}`]: {
+      ...meta('subnet'),
+      name: `s${i}`,
+      address_prefixes: ['10.0.0.0/24'],
+    },
+    [`azurerm_network_security_group.n${i}`]: {
+      ...meta('nsg'),
+      security_rule: [
+        {
+          name: 'https',
+          direction: 'Inbound',
+          access: 'Allow',
+          protocol: 'Tcp',
+          source_address_prefix: 'VirtualNetwork',
+          destination_port_range: '443',
+        },
+        {
+          name: 'ssh',
+          direction: 'Inbound',
+          access: 'Allow',
+          protocol: 'Tcp',
+          source_address_prefix: 'Internet',
+          destination_port_range: '22',
+        },
+      ],
+    },
+    [`azurerm_subnet_network_security_group_association.a${i}`]: {
+      ...meta('assoc'),
+      subnet_id: `\${azurerm_subnet.s${i}.id}`,
+      network_security_group_id: `\${azurerm_network_security_group.n${i}.id}`,
+    },
+    [`kubernetes_namespace_v1.ns${i}`]: { ...meta('ns'), metadata: { name: `ns${i}` } },
+    [`kubernetes_network_policy_v1.deny${i}`]: {
+      ...meta('np'),
+      metadata: { name: 'deny', namespace: `\${kubernetes_namespace_v1.ns${i}.metadata[0].name}` },
+      spec: { pod_selector: {}, policy_types: ['Ingress'] },
+    },
+    [`kubernetes_deployment_v1.app${i}`]: {
+      ...meta('app'),
+      metadata: { name: 'app', namespace: `ns${i}` },
+      spec: {
+        template: {
+          spec: {
+            container: [
+              {
+                name: 'app',
+                image: 'acr.io/app:1.0.0',
+                security_context: { run_as_non_root: true, allow_privilege_escalation: false },
+              },
+              { name: 'sidecar', image: 'acr.io/proxy:latest' },
+            ],
+          },
+        },
+      },
+    },
+    [`azurerm_key_vault_secret.sec${i}`]: {
+      ...meta('secret'),
+      key_vault_id: `\${${kv}.id}`,
+      value: '${var.secret}',
+    },
+  };
+}
+
+const PER_GROUP = 11;
+
+function stack(resources: number): string {
+  const resource: Record<string, Record<string, Attrs>> = {};
+  for (let i = 0; i < Math.ceil(resources / PER_GROUP); i++) {
+    for (const [address, attrs] of Object.entries(group(i))) {
+      const [type, name] = address.split('.');
+      (resource[type] = resource[type] ?? {})[name] = attrs;
+    }
+  }
+  return JSON.stringify({ '//': { metadata: { stackName: 'bench' } }, resource }, null, 2);
+}
+
+function measure(resources: number): void {
+  const text = stack(resources);
+  global.gc?.();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const t0 = process.hrtime.bigint();
+  const json = JSON.parse(text) as Record<string, unknown>;
+  const doc: StackDocument = {
+    name: 'bench',
+    file: 'bench/cdk.tf.json',
+    json,
+    lines: resourceLines(text),
+  };
+  const t1 = process.hrtime.bigint();
+  const result = evaluateStack(doc, new RuleSet([azureIotPlatformPack]), { today: '2026-11-27' });
+  const t2 = process.hrtime.bigint();
+  const heapAfter = process.memoryUsage().heapUsed;
+  const ms = (a: bigint, b: bigint) => (Number(b - a) / 1e6).toFixed(0).padStart(6);
+  console.log(
+    `${String(result.resourceCount).padStart(6)} resources  ${(text.length / 1e6).toFixed(1).padStart(5)} MB json  ` +
+      `parse ${ms(t0, t1)} ms  evaluate ${ms(t1, t2)} ms  total ${ms(t0, t2)} ms  ` +
+      `${String(result.findings.length).padStart(7)} findings  ` +
+      `${(Number(t2 - t1) / 1e3 / result.resourceCount).toFixed(1).padStart(5)} µs/resource  ` +
+      `heap +${((heapAfter - heapBefore) / 1e6).toFixed(0)} MB  rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+  );
+}
+
+const sizes = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
+// Warm up the JIT so the first size is not charged for compilation.
+measure(500);
+console.log('--');
+for (const n of sizes.length > 0 ? sizes : [1000, 3000, 10000, 30000]) measure(n);
