@@ -58,9 +58,7 @@ describe('the app', () => {
   it('uses Event Hubs in dev and HDInsight in prod, as the environments say', () => {
     expect(dev.platform.backbone.kind).toBe('eventhubs');
     expect(prod.platform.backbone.kind).toBe('hdinsight');
-    expect(stacks['iot-dev']).toHaveResource({
-      tfResourceType: 'azurerm_eventhub_namespace',
-    } as never);
+    expect(stacks['iot-dev']).toHaveResource(EventhubNamespace);
     expect(stacks['iot-dev']).not.toContain('azurerm_hdinsight_kafka_cluster');
     expect(stacks['iot-prod']).toContain('"azurerm_hdinsight_kafka_cluster"');
     expect(stacks['iot-prod']).not.toContain('"azurerm_eventhub_namespace"');

@@ -1,0 +1,136 @@
+import { Lazy, Testing } from 'cdktf';
+import { CosmosdbSqlRoleAssignment } from '@cdktf/provider-azurerm/lib/cosmosdb-sql-role-assignment';
+import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
+import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
+import { testScope } from '../../test/construct-helpers';
+import { dev, prod } from '../../stacks/environments';
+import type { EnvironmentConfig } from '../../stacks/environments';
+import { IotStreamingPlatform } from './iot-streaming-platform';
+import type { IotStreamingPlatformProps } from './iot-streaming-platform';
+
+function props(
+  env: EnvironmentConfig,
+  over: Partial<IotStreamingPlatformProps> = {},
+): IotStreamingPlatformProps {
+  const backbone =
+    env.platform.backbone.kind === 'hdinsight'
+      ? {
+          ...env.platform.backbone,
+          gatewayPassword: Lazy.stringValue({ produce: () => '${var.hdinsight_gateway_password}' }),
+        }
+      : env.platform.backbone;
+  return {
+    ...env.platform,
+    tenantId: 'tenant',
+    backbone,
+    apiManagement: {
+      ...env.platform.apiManagement,
+      ingestOpenApiDocument: '{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{}}',
+    },
+    ...over,
+  };
+}
+
+function build(p: IotStreamingPlatformProps): { out: string; platform: IotStreamingPlatform } {
+  const { stack } = testScope();
+  const platform = new IotStreamingPlatform(stack, 'Platform', p);
+  return { out: Testing.synth(stack), platform };
+}
+
+describe('IotStreamingPlatform', () => {
+  const { out, platform } = build(props(dev));
+  const roles = (JSON.parse(out).resource.azurerm_role_assignment ?? {}) as Record<
+    string,
+    { role_definition_name: string; principal_id: string; scope: string }
+  >;
+  const grants = Object.values(roles).map(
+    (r) => `${r.role_definition_name} -> ${r.principal_id} @ ${r.scope}`,
+  );
+
+  it('lets the AKS kubelet and the web app, and only them, pull from the registry', () => {
+    const pulls = grants.filter((g) => g.startsWith('AcrPull'));
+    expect(pulls).toHaveLength(2);
+    expect(pulls.some((g) => g.includes('KubeletIdentity'))).toBe(true);
+    expect(pulls.some((g) => g.includes('WebIdentity'))).toBe(true);
+  });
+
+  it('gives ingest data-plane write on the readings container only', () => {
+    expect(out).toHaveResourceWithProperties(CosmosdbSqlRoleAssignment, {
+      principal_id: expect.stringContaining('IngestIdentity'),
+      scope: expect.stringMatching(/\/dbs\/iot\/colls\/readings$/),
+    });
+  });
+
+  it('grants each workload only its own topics on Event Hubs', () => {
+    const senders = grants.filter((g) => g.startsWith('Azure Event Hubs Data Sender'));
+    const receivers = grants.filter((g) => g.startsWith('Azure Event Hubs Data Receiver'));
+    expect(senders.filter((g) => g.includes('IngestIdentity'))).toHaveLength(1);
+    expect(senders.filter((g) => g.includes('AnalysisIdentity'))).toHaveLength(3);
+    expect(receivers.filter((g) => g.includes('ProcessingIdentity'))).toHaveLength(2);
+    expect(grants.some((g) => /^(Owner|Contributor|User Access Administrator) ->/.test(g))).toBe(
+      false,
+    );
+  });
+
+  it('federates each workload identity with its service account in the iot namespace', () => {
+    for (const w of ['ingest', 'analysis', 'processing']) {
+      expect(out).toHaveResourceWithProperties(FederatedIdentityCredential, {
+        subject: `system:serviceaccount:iot:${w}`,
+      });
+    }
+    expect(platform.workloadNamespace).toBe('iot');
+  });
+
+  it('sends diagnostics of every service to the one workspace', () => {
+    const settings = Object.values(JSON.parse(out).resource.azurerm_monitor_diagnostic_setting) as {
+      log_analytics_workspace_id: string;
+    }[];
+    expect(settings.length).toBeGreaterThanOrEqual(12);
+    expect(new Set(settings.map((s) => s.log_analytics_workspace_id)).size).toBe(1);
+    expect(out).toHaveResource(MonitorDiagnosticSetting);
+  });
+
+  it('keeps every data service off the public internet', () => {
+    const r = JSON.parse(out).resource;
+    const first = (t: string) => Object.values(r[t])[0] as Record<string, unknown>;
+    expect(first('azurerm_key_vault').public_network_access_enabled).toBe(false);
+    expect(first('azurerm_container_registry').public_network_access_enabled).toBe(false);
+    expect(first('azurerm_cosmosdb_account').public_network_access_enabled).toBe(false);
+    expect(first('azurerm_eventhub_namespace').public_network_access_enabled).toBe(false);
+    expect(first('azurerm_postgresql_flexible_server').public_network_access_enabled).toBe(false);
+    expect(first('azurerm_linux_web_app').public_network_access_enabled).toBe(false);
+  });
+
+  it('builds the HDInsight backbone for prod with its own subnet', () => {
+    const prodOut = build(props(prod)).out;
+    expect(prodOut).toContain('"azurerm_hdinsight_kafka_cluster"');
+    expect(prodOut).toContain('"10.50.10.0/24"');
+  });
+
+  it.each([
+    ['namePrefix', { namePrefix: 'IoT' }, /invalid namePrefix "IoT"/],
+    [
+      'uniqueSuffix',
+      { uniqueSuffix: 'ab' },
+      /invalid uniqueSuffix "ab": a unique suffix name is 3 to 6/,
+    ],
+    ['environment', { environment: 'production-eu' }, /invalid environment "production-eu"/],
+    [
+      'postgres.highAvailability',
+      {
+        zones: [],
+        postgres: { ...dev.platform.postgres, highAvailability: 'ZoneRedundant' as const },
+      },
+      /invalid postgres.highAvailability "ZoneRedundant": zone-redundant ha needs at least two zones/,
+    ],
+  ])('rejects a bad %s naming it', (_p, over, msg) => {
+    expect(() => build(props(dev, over))).toThrow(msg);
+  });
+
+  it('requires a subnet prefix for the HDInsight backbone', () => {
+    const p = props(prod);
+    expect(() => build({ ...p, network: { ...p.network, hdinsightPrefix: undefined } })).toThrow(
+      /Platform: invalid network.hdinsightPrefix \(undefined\): the hdinsight backbone needs a subnet prefix/,
+    );
+  });
+});
