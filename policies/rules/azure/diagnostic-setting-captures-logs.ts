@@ -1,5 +1,18 @@
-import { fail, pass, unknown } from '../../engine/check';
+import { fail, notApplicable, pass, unknown } from '../../engine/check';
+import { parsePureReference } from '../../engine/resource';
 import type { Rule } from '../../engine/types';
+
+/**
+ * Resource types whose own diagnostic settings offer metrics only: their logs live on a child
+ * scope (`<storage>/blobServices/default`, `<managed redis>/databases/default`) or have no
+ * category at all (App Service plan, HDInsight, which logs through its Azure Monitor agent).
+ */
+const METRICS_ONLY = new Set([
+  'azurerm_service_plan',
+  'azurerm_storage_account',
+  'azurerm_managed_redis',
+  'azurerm_hdinsight_kafka_cluster',
+]);
 
 /** A diagnostic setting enables at least one log category (or group) and has a destination. */
 export const diagnosticSettingCapturesLogs: Rule = {
@@ -13,6 +26,15 @@ export const diagnosticSettingCapturesLogs: Rule = {
       'partner_solution_id',
     ];
     if (!destinations.some((d) => r.has(d))) return fail('the setting has no destination');
+    const target = r.get('target_resource_id');
+    const ref =
+      target.state === 'unknown' && target.expression
+        ? parsePureReference(target.expression)
+        : undefined;
+    const targetType = ref?.address.split('.')[0];
+    if (ref?.attribute === 'id' && targetType && METRICS_ONLY.has(targetType)) {
+      return notApplicable(`${targetType} offers metrics only at this scope`, 'target_resource_id');
+    }
     const logs = r.blocks('enabled_log');
     if (logs.state !== 'known') return unknown(logs.reason, 'enabled_log');
     // 3.x `log` blocks carry `enabled`; a block switched off captures nothing.

@@ -63,6 +63,25 @@ testRule(diagnosticSettingCapturesLogs, {
     { [DIAG]: { log_analytics_workspace_id: 'x', enabled_metric: [{ category: 'AllMetrics' }] } },
     { [DIAG]: { enabled_log: [{ category_group: 'allLogs' }] } },
     { [DIAG]: { storage_account_id: 'x', log: [{ category: 'AuditEvent', enabled: false }] } },
+    // The blob service of an account has logs: metrics only there is a gap.
+    {
+      'azurerm_storage_account.sa': {},
+      [DIAG]: {
+        target_resource_id: '${azurerm_storage_account.sa.id}/blobServices/default',
+        log_analytics_workspace_id: 'x',
+        enabled_metric: [{ category: 'Transaction' }],
+      },
+    },
+  ],
+  notApplicable: [
+    {
+      'azurerm_service_plan.plan': {},
+      [DIAG]: {
+        target_resource_id: '${azurerm_service_plan.plan.id}',
+        log_analytics_workspace_id: 'x',
+        enabled_metric: [{ category: 'AllMetrics' }],
+      },
+    },
   ],
 });
 

@@ -13,12 +13,21 @@ export const kubernetesWorkloadImagePinned: Rule = {
     eachContainer(r, (c) => {
       const at = c.pathOf('image');
       const image = c.str('image');
-      if (image.state === 'unknown') return unknown(image.reason, at);
       if (image.state === 'absent') return fail('no image', at);
-      if (/@sha256:[0-9a-f]{64}$/.test(image.value)) return pass('pinned by digest', at);
-      const lastSegment = image.value.split('/').pop() ?? '';
+      // `${registry}/iot/app:1.2.3`: the registry host is computed, the repository and tag are
+      // literal after the last interpolation, and they are what pinning is about.
+      const text =
+        image.state === 'known'
+          ? image.value
+          : image.expression && /\}\/[^${}]+$/.test(image.expression)
+            ? image.expression.slice(image.expression.lastIndexOf('}') + 1)
+            : undefined;
+      if (text === undefined)
+        return unknown(image.state === 'unknown' ? image.reason : 'image', at);
+      if (/@sha256:[0-9a-f]{64}$/.test(text)) return pass('pinned by digest', at);
+      const lastSegment = text.split('/').pop() ?? '';
       const tag = lastSegment.includes(':') ? lastSegment.split(':').pop()! : '';
-      if (tag === '') return fail(`${image.value} has no tag (means latest)`, at);
+      if (tag === '') return fail(`${text} has no tag (means latest)`, at);
       if (IMMUTABLE_TAG.test(tag)) return pass(`tag ${tag} names one build`, at);
       return fail(`tag ${tag} can move to another image`, at);
     }),

@@ -113,13 +113,22 @@ testRule(kubernetesWorkloadImagePinned, {
     deployment({}, { image: `acr.io/ingest@sha256:${'a'.repeat(64)}` }),
     deployment({}, { image: 'acr.azurecr.io/iot/ingest:1.4.2' }),
     deployment({}, { image: 'localhost:5000/ingest:3f2c1ab' }),
+    // Registry host from another stack, repository and tag literal.
+    deployment(
+      {},
+      { image: '${data.terraform_remote_state.platform.outputs.acr}/iot/ingest:0.1.0' },
+    ),
   ],
   nonCompliant: [
     deployment({}, { image: 'nginx' }),
     deployment({}, { image: 'acr.io/ingest:latest' }),
     deployment({}, { image: 'localhost:5000/ingest' }),
+    deployment({}, { image: '${var.registry}/iot/ingest:main' }),
   ],
-  unknown: [deployment({}, { image: '${var.image}' })],
+  unknown: [
+    deployment({}, { image: '${var.image}' }),
+    deployment({}, { image: 'acr.io/ingest:${var.tag}' }),
+  ],
 });
 
 testRule(kubernetesWorkloadSeccompRuntimeDefault, {
