@@ -116,6 +116,31 @@ describe('policy CLI', () => {
     expect(alone.out).not.toContain('key-vault-purge-protected');
   });
 
+  it('fails the gate on an expired waiver and, with --fail-on-unknown, on UNKNOWN findings', () => {
+    const w = {
+      rule: 'key-vault-purge-protected',
+      reason: 'dev vault recreated nightly',
+      owner: 'platform',
+      expires: '2026-12-31',
+    };
+    const dir = outdir({
+      'azurerm_key_vault.kv': {
+        ...goodVault,
+        purge_protection_enabled: false,
+        '//': { waivers: [w] },
+      },
+    });
+    expect(run([dir, '--today', '2026-12-31']).code).toBe(EXIT.ok);
+    const expired = run([dir, '--today', '2027-01-01']);
+    expect(expired.code).toBe(EXIT.gate);
+    expect(expired.out).toContain('waiver expired on 2026-12-31 (owner platform)');
+    const unknownDir = outdir({
+      'azurerm_key_vault.kv': { ...goodVault, purge_protection_enabled: '${var.purge}' },
+    });
+    expect(run([unknownDir]).code).toBe(EXIT.ok);
+    expect(run([unknownDir, '--fail-on-unknown']).code).toBe(EXIT.gate);
+  });
+
   it('defaults to cdktf.out, threshold high, all formats, no report dir', () => {
     expect(parseArgs([])).toMatchObject({
       target: 'cdktf.out',

@@ -2,6 +2,8 @@
  * SARIF 2.1.0 for code-scanning tools: one result per finding with its location (the line of
  * the resource in cdk.tf.json), waivers as suppressions, UNKNOWN as kind `review`.
  */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Finding, Pack, StackResult } from '../engine/types';
 import { rulesUsed, sortFindings } from './model';
 
@@ -27,6 +29,8 @@ export function renderSarif(result: StackResult, packs: readonly Pack[]): string
   const rules = rulesUsed(packs, result);
   const index = new Map(rules.map((r, i) => [r.rule.id, i]));
   const findings = sortFindings(result.findings);
+  // Relative paths stay relative (to the repository root the CLI runs in); absolute ones become URIs.
+  const uri = isAbsolute(result.file) ? pathToFileURL(result.file).href : result.file;
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -70,7 +74,7 @@ export function renderSarif(result: StackResult, packs: readonly Pack[]): string
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri: result.file },
+                artifactLocation: { uri },
                 region: { startLine: f.line },
               },
               logicalLocations: [{ fullyQualifiedName: f.address, kind: 'resource' }],
