@@ -68,6 +68,7 @@ export const DIAGNOSABLE_TYPES: readonly string[] = [
   'azurerm_postgresql_flexible_server',
   'azurerm_redis_cache',
   'azurerm_storage_account',
+  'azurerm_virtual_network',
 ];
 
 const INTERNET_SOURCES = new Set(['*', '0.0.0.0', '0.0.0.0/0', '::/0', 'internet', 'any']);

@@ -31,8 +31,15 @@ function policyIndex(ctx: RuleContext): PolicyIndex {
         (Array.isArray(sel)
           ? sel.length === 0 || Object.keys(sel[0] ?? {}).length === 0
           : Object.keys(sel as object).length === 0);
-      const ingress = types.state === 'known' && types.value.includes('Ingress');
-      if (emptySelector && ingress) {
+      // Kubernetes defaults policy_types to Ingress; an ingress rule would make it allow-some.
+      const ingress = types.state === 'known' ? types.value.includes('Ingress') : true;
+      const rules = p.blocks('spec.ingress');
+      const allowsNothing = rules.state === 'known' && rules.value.length === 0;
+      if (rules.state === 'unknown') {
+        unresolved++;
+        continue;
+      }
+      if (emptySelector && ingress && allowsNothing) {
         denyAll.set(namespace, [...(denyAll.get(namespace) ?? []), p.address]);
       }
     }

@@ -185,6 +185,14 @@ const denyAll = (namespace: string) => ({
 testRule(kubernetesNamespaceDefaultDenyNetworkPolicy, {
   compliant: [
     { [NS]: { metadata: { name: 'iot' } }, 'kubernetes_network_policy_v1.deny': denyAll('iot') },
+    // policy_types omitted defaults to Ingress.
+    {
+      [NS]: { metadata: { name: 'iot' } },
+      'kubernetes_network_policy_v1.deny': {
+        metadata: { name: 'd', namespace: 'iot' },
+        spec: { pod_selector: [{}] },
+      },
+    },
     // The namespace referenced through the graph rather than written literally.
     {
       [NS]: { metadata: [{ name: 'iot' }] },
@@ -196,6 +204,18 @@ testRule(kubernetesNamespaceDefaultDenyNetworkPolicy, {
   nonCompliant: [
     { [NS]: { metadata: { name: 'iot' } } },
     { [NS]: { metadata: { name: 'iot' } }, 'kubernetes_network_policy_v1.deny': denyAll('other') },
+    // An empty selector with an ingress rule allows that traffic to every pod: not a deny-all.
+    {
+      [NS]: { metadata: { name: 'iot' } },
+      'kubernetes_network_policy_v1.p': {
+        metadata: { name: 'allow-all-from-web', namespace: 'iot' },
+        spec: {
+          pod_selector: {},
+          policy_types: ['Ingress'],
+          ingress: [{ from: [{ pod_selector: {} }] }],
+        },
+      },
+    },
     {
       [NS]: { metadata: { name: 'iot' } },
       'kubernetes_network_policy_v1.p': {
