@@ -1,0 +1,244 @@
+/**
+ * End-to-end alert latency: from ingest's 202 for a spiking reading to the alert arriving on
+ * web's SSE stream, under a steady background load, plus the RSS of each service.
+ *
+ *   npx tsx scripts/bench-e2e.ts                       # starts its own engines
+ *   npx tsx scripts/bench-e2e.ts --rate 500 --spikes 100
+ *   ENGINES=external npx tsx scripts/bench-e2e.ts      # engines from KAFKA_BROKERS, DATABASE_URL, …
+ *
+ * The four services run as child processes exactly as in the e2e tests (node + tsx loader, one
+ * process each). Background readings come in batches every 100 ms from `--devices` devices with
+ * simulator-like values (daily sine + noise); each spike goes to its own fresh device, so each
+ * one opens a new alert episode (threshold rule temperature > 50, and the z-score rule).
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { Engines } from './engines';
+import { startEngines } from './engines';
+import { postReadings, startPipeline } from '../test/e2e/pipeline';
+import type { Pipeline } from '../test/e2e/pipeline';
+import { rssBytes } from '../test/e2e/services';
+import { openSse } from '../test/e2e/sse-client';
+
+const { values: args } = parseArgs({
+  options: {
+    rate: { type: 'string', default: '200' },
+    devices: { type: 'string', default: '100' },
+    spikes: { type: 'string', default: '50' },
+    'spike-interval-ms': { type: 'string', default: '500' },
+    'warmup-s': { type: 'string', default: '10' },
+  },
+});
+const RATE = Number(args.rate);
+const DEVICES = Number(args.devices);
+const SPIKES = Number(args.spikes);
+const SPIKE_INTERVAL_MS = Number(args['spike-interval-ms']);
+const WARMUP_S = Number(args['warmup-s']);
+
+interface Reading {
+  deviceId: string;
+  ts: string;
+  seq: number;
+  metrics: Record<string, number>;
+}
+
+/** Simulator-like normal values: a slow sine per device plus noise; never crosses a threshold. */
+function normal(deviceId: string, index: number, seq: number, now: number): Reading {
+  const phase = (now / 60_000 + index) % (2 * Math.PI);
+  return {
+    deviceId,
+    ts: new Date(now).toISOString(),
+    seq,
+    metrics: {
+      temperature: 21 + 3 * Math.sin(phase) + (Math.random() - 0.5),
+      humidity: 45 + 5 * Math.cos(phase) + (Math.random() - 0.5) * 2,
+      vibration: 0.4 + Math.random() * 0.1,
+    },
+  };
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
+  return sorted[Math.max(0, i)];
+}
+
+const mib = (b: number) => (b / 1048576).toFixed(1);
+
+async function main(): Promise<void> {
+  let engines: Engines | undefined;
+  if (process.env.ENGINES !== 'external') {
+    engines = await startEngines({ log: (m) => console.log(`engines: ${m}`) });
+    Object.assign(process.env, engines.env);
+  }
+  const logDir = mkdtempSync(join(tmpdir(), 'bench-e2e-'));
+  let pipeline: Pipeline | undefined;
+  try {
+    pipeline = await startPipeline({ logDir, redisDb: 14, env: { ingest: { LOG_LEVEL: 'warn' } } });
+    const p = pipeline;
+    console.log(`services up (logs in ${logDir})`);
+
+    // Background load.
+    const seq = new Map<string, number>();
+    let sent = 0;
+    let accepted = 0;
+    let failed = 0;
+    const perTick = RATE / 10;
+    let carry = 0;
+    let running = true;
+    let skipped = 0;
+    const MAX_IN_FLIGHT = 64;
+    const inFlight = new Set<Promise<void>>();
+    const background = (async () => {
+      let next = Date.now();
+      while (running) {
+        carry += perTick;
+        const n = Math.floor(carry);
+        carry -= n;
+        const now = Date.now();
+        const batch: Reading[] = [];
+        for (let i = 0; i < n; i++) {
+          const d = (sent + i) % DEVICES;
+          const id = `bench-${d}`;
+          const s = (seq.get(id) ?? 0) + 1;
+          seq.set(id, s);
+          batch.push(normal(id, d, s, now));
+        }
+        // Fire and go on: ingest answers after its Cosmos bulk write, so awaiting each request
+        // would cap the rate at one batch per round trip. Bounded, so a stall cannot pile up.
+        if (batch.length > 0 && inFlight.size < MAX_IN_FLIGHT) {
+          sent += batch.length;
+          const req = postReadings(p.ingest.url, batch)
+            .then((r) => {
+              if (r.status === 202) accepted += r.body.accepted ?? 0;
+              else failed += batch.length;
+            })
+            .catch(() => {
+              failed += batch.length;
+            })
+            .finally(() => inFlight.delete(req));
+          inFlight.add(req);
+        } else if (batch.length > 0) {
+          skipped += batch.length;
+        }
+        next += 100;
+        await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+      }
+    })();
+
+    // RSS sampling of every service.
+    const rss: Record<string, number[]> = {};
+    const services = [p.ingest, p.analysis, p.processing, p.web];
+    const sampler = setInterval(() => {
+      for (const s of services) {
+        const v = rssBytes(s.proc.pid);
+        if (v !== undefined) (rss[s.name] ??= []).push(v);
+      }
+    }, 500);
+
+    console.log(`warm-up: ${WARMUP_S} s at ${RATE} readings/s over ${DEVICES} devices`);
+    await new Promise((r) => setTimeout(r, WARMUP_S * 1000));
+    for (const k of Object.keys(rss)) rss[k] = [];
+    const loadStart = Date.now();
+    const acceptedAtLoadStart = accepted;
+
+    const stream = await openSse(`${p.web.url}/api/stream`);
+    const latencies: number[] = [];
+    const requestMs: number[] = [];
+    let missed = 0;
+    for (let i = 0; i < SPIKES; i++) {
+      const deviceId = `spike-${process.pid}-${i}`;
+      const base = Date.now() - 10_000;
+      // A few normal readings first, then the spike, in one request (one 202).
+      const readings: Reading[] = Array.from({ length: 5 }, (_, k) =>
+        normal(deviceId, i, k + 1, base + k * 1000),
+      );
+      readings.push({
+        deviceId,
+        ts: new Date().toISOString(),
+        seq: 6,
+        metrics: { temperature: 150, humidity: 45, vibration: 0.4 },
+      });
+      const sentAt = Date.now();
+      const posted = await postReadings(p.ingest.url, readings);
+      const acceptedAt = Date.now();
+      requestMs.push(acceptedAt - sentAt);
+      if (posted.status !== 202) throw new Error(`spike ${i} answered ${posted.status}`);
+      try {
+        const e = await stream.waitFor(
+          (ev) =>
+            ev.event === 'alert' &&
+            (JSON.parse(ev.data) as { deviceId: string }).deviceId === deviceId,
+          15_000,
+        );
+        latencies.push(e.at - acceptedAt);
+      } catch {
+        missed++;
+      }
+      await new Promise((r) => setTimeout(r, SPIKE_INTERVAL_MS));
+    }
+    stream.close();
+    const loadS = (Date.now() - loadStart) / 1000;
+    const achieved = (accepted - acceptedAtLoadStart) / loadS;
+    running = false;
+    await background;
+    await Promise.all(inFlight);
+    clearInterval(sampler);
+
+    const sorted = [...latencies].sort((a, b) => a - b);
+    const result = {
+      machine: `${(await import('node:os')).cpus().length} cores, Node ${process.version}`,
+      backgroundRate: {
+        target: RATE,
+        achievedAcceptedPerS: Number(achieved.toFixed(1)),
+        failedReadings: failed,
+        skippedReadings: skipped,
+      },
+      spikeRequestMs: (() => {
+        const r = [...requestMs].sort((a, b) => a - b);
+        return { p50: percentile(r, 50), p95: percentile(r, 95), p99: percentile(r, 99) };
+      })(),
+      devices: DEVICES,
+      spikes: SPIKES,
+      missed,
+      latencyMs: {
+        p50: percentile(sorted, 50),
+        p95: percentile(sorted, 95),
+        p99: percentile(sorted, 99),
+        min: sorted[0],
+        max: sorted[sorted.length - 1],
+      },
+      rssMiB: Object.fromEntries(
+        Object.entries(rss).map(([name, xs]) => [
+          name,
+          {
+            max: Number(mib(Math.max(...xs))),
+            mean: Number(mib(xs.reduce((a, b) => a + b, 0) / xs.length)),
+          },
+        ]),
+      ),
+    };
+    console.log(
+      `\n202 → SSE alert latency over ${latencies.length} spikes at ${achieved.toFixed(0)} readings/s background:` +
+        ` p50 ${result.latencyMs.p50} ms, p95 ${result.latencyMs.p95} ms, p99 ${result.latencyMs.p99} ms` +
+        ` (min ${result.latencyMs.min}, max ${result.latencyMs.max}, missed ${missed})`,
+    );
+    console.log(
+      `  ingest request → 202: p50 ${result.spikeRequestMs.p50} ms, p95 ${result.spikeRequestMs.p95} ms, p99 ${result.spikeRequestMs.p99} ms`,
+    );
+    for (const [name, r] of Object.entries(result.rssMiB)) {
+      console.log(`  RSS ${name.padEnd(10)} max ${r.max} MiB, mean ${r.mean} MiB`);
+    }
+    console.log(JSON.stringify(result));
+  } finally {
+    await pipeline?.stop();
+    await engines?.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
