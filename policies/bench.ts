@@ -3,7 +3,8 @@
  * 1000 3000 10000 30000 resources). Each stack mixes the platform's resource types with the
  * references the graph rules follow (private endpoints, diagnostic settings, NSG
  * associations, namespaces and network policies), so cross-resource rules do real work.
- * Prints parse, index+evaluate and total time, findings, and heap growth per size.
+ * Prints parse, index+evaluate and total time, findings, and memory per size; run with
+ * `npx tsx --expose-gc policies/bench.ts` to measure retained heap exactly.
  */
 import { resourceLines } from './engine/load';
 import type { StackDocument } from './engine/load';
@@ -131,8 +132,17 @@ function measure(resources: number): void {
     lines: resourceLines(text),
   };
   const t1 = process.hrtime.bigint();
-  const result = evaluateStack(doc, new RuleSet([azureIotPlatformPack]), { today: '2026-11-27' });
-  const t2 = process.hrtime.bigint();
+  let result = evaluateStack(doc, new RuleSet([azureIotPlatformPack]), { today: '2026-11-27' });
+  let t2 = process.hrtime.bigint();
+  // The machine is shared: keep the fastest of three evaluations as the figure.
+  for (let i = 0; i < 2; i++) {
+    const s = process.hrtime.bigint();
+    result = evaluateStack(doc, new RuleSet([azureIotPlatformPack]), { today: '2026-11-27' });
+    const e = process.hrtime.bigint();
+    if (e - s < t2 - t1) t2 = t1 + (e - s);
+  }
+  // Retained heap: what the parsed stack, its index and the findings hold once garbage is gone.
+  global.gc?.();
   const heapAfter = process.memoryUsage().heapUsed;
   const ms = (a: bigint, b: bigint) => (Number(b - a) / 1e6).toFixed(0).padStart(6);
   console.log(
@@ -140,7 +150,7 @@ function measure(resources: number): void {
       `parse ${ms(t0, t1)} ms  evaluate ${ms(t1, t2)} ms  total ${ms(t0, t2)} ms  ` +
       `${String(result.findings.length).padStart(7)} findings  ` +
       `${(Number(t2 - t1) / 1e3 / result.resourceCount).toFixed(1).padStart(5)} µs/resource  ` +
-      `heap +${((heapAfter - heapBefore) / 1e6).toFixed(0)} MB  rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
+      `heap ${global.gc ? 'retained' : '(no --expose-gc)'} +${((heapAfter - heapBefore) / 1e6).toFixed(0)} MB  rss ${(process.memoryUsage().rss / 1e6).toFixed(0)} MB`,
   );
 }
 
