@@ -7,6 +7,7 @@ import { RuleSet, PackError, evaluateStack } from './evaluate';
 import { StackIndex } from './graph';
 import { PolicyLoadError, loadStacks, resourceLines } from './load';
 import { normaliseAttributes } from './normalise';
+import { isExpression } from './resource';
 import { PackDefinitionError, definePack } from './pack';
 import type { Pack, Rule } from './types';
 
@@ -122,6 +123,13 @@ describe('normalisation', () => {
 });
 
 describe('values and the reference graph', () => {
+  it('treats $${ and %%{ as escaped literals and %{ directives as expressions', () => {
+    expect(isExpression('price: $${amount}')).toBe(false);
+    expect(isExpression('${var.x}')).toBe(true);
+    expect(isExpression('%{ if var.on }on%{ endif }')).toBe(true);
+    expect(isExpression('plain')).toBe(false);
+  });
+
   const index = new StackIndex(
     fixtureDocument({
       'azurerm_resource_group.rg': { name: 'rg-iot', location: 'westeurope' },

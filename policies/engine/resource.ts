@@ -33,9 +33,14 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** True when a string holds a Terraform expression (`${…}`). */
+/**
+ * True when a string holds a Terraform expression (`${…}`) or template directive (`%{…}`);
+ * `$${` and `%%{` are escaped literals, not expressions.
+ */
 export function isExpression(v: unknown): v is string {
-  return typeof v === 'string' && v.includes('${');
+  if (typeof v !== 'string') return false;
+  if (!v.includes('${') && !v.includes('%{')) return false;
+  return /(^|[^$])\$\{|(^|[^%])%\{/.test(v);
 }
 
 const PURE_REF =

@@ -72,6 +72,7 @@ import { redisCacheNonSslPortDisabled } from '../rules/azure/redis-cache-non-ssl
 import { redisCachePublicNetworkDisabled } from '../rules/azure/redis-cache-public-network-disabled';
 import { redisCacheTls12 } from '../rules/azure/redis-cache-tls-1-2';
 import { resourceDiagnosticsEnabled } from '../rules/azure/resource-diagnostics-enabled';
+import { roleAssignmentNotPrivileged } from '../rules/azure/role-assignment-not-privileged';
 import { servicePlanZoneBalanced } from '../rules/azure/service-plan-zone-balanced';
 import { storageAccountBlobSoftDeleteEnabled } from '../rules/azure/storage-account-blob-soft-delete-enabled';
 import { storageAccountCrossTenantReplicationDisabled } from '../rules/azure/storage-account-cross-tenant-replication-disabled';
@@ -89,6 +90,8 @@ import { kubernetesNamespaceDefaultDenyNetworkPolicy } from '../rules/kubernetes
 import { kubernetesNamespacePodSecurityEnforced } from '../rules/kubernetes/kubernetes-namespace-pod-security-enforced';
 import { kubernetesRoleNoWildcards } from '../rules/kubernetes/kubernetes-role-no-wildcards';
 import { kubernetesRoleSecretsNotReadable } from '../rules/kubernetes/kubernetes-role-secrets-not-readable';
+import { kubernetesSecretNotInCode } from '../rules/kubernetes/kubernetes-secret-not-in-code';
+import { kubernetesServiceNotExposedPublicly } from '../rules/kubernetes/kubernetes-service-not-exposed-publicly';
 import { kubernetesServiceAccountTokenNotAutomounted } from '../rules/kubernetes/kubernetes-service-account-token-not-automounted';
 import { kubernetesWorkloadCapabilitiesDropped } from '../rules/kubernetes/kubernetes-workload-capabilities-dropped';
 import { kubernetesWorkloadHostNamespacesNotShared } from '../rules/kubernetes/kubernetes-workload-host-namespaces-not-shared';
@@ -684,6 +687,36 @@ export const azureIotPlatformPack = definePack({
       remediation:
         'Bind a narrower ClusterRole, or grant "Azure Kubernetes Service RBAC Cluster Admin" to an Entra group with PIM.',
       controls: { [AKS]: ['4.1.1'], [MCSB]: ['PA-7'] },
+    }),
+    r(kubernetesSecretNotInCode, {
+      service: 'Kubernetes',
+      title: 'Kubernetes Secret values are not written in the configuration',
+      severity: 'critical',
+      rationale: 'Literal values are committed to git and printed in plans.',
+      remediation:
+        'Feed data from an expression (Key Vault data source, random_password) or use the Key Vault CSI driver.',
+      controls: { [MCSB]: ['IM-8'] },
+      unwaivable: true,
+    }),
+    r(kubernetesServiceNotExposedPublicly, {
+      service: 'Kubernetes',
+      title: 'Kubernetes Service is not exposed on a public load balancer or node port',
+      severity: 'high',
+      rationale: 'A public Service bypasses API Management, its authentication and its throttling.',
+      remediation:
+        'Use ClusterIP; for a LoadBalancer add the annotation service.beta.kubernetes.io/azure-load-balancer-internal = "true".',
+      controls: { [MCSB]: ['NS-2'] },
+    }),
+    // Identity
+    r(roleAssignmentNotPrivileged, {
+      service: 'Identity',
+      title: 'Role assignment is not Owner, Contributor or an access administrator',
+      severity: 'high',
+      rationale:
+        'Workload and platform identities need data-plane or narrow roles; privileged roles let a compromised workload take over its scope.',
+      remediation:
+        'Assign the narrowest built-in role (e.g. Key Vault Secrets User, AcrPull, Storage Blob Data Contributor) or a custom role.',
+      controls: { [MCSB]: ['PA-7'] },
     }),
     // Log Analytics
     r(logAnalyticsRetention90Days, {

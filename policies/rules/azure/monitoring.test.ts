@@ -7,6 +7,7 @@ import { diagnosticSettingCapturesLogs } from './diagnostic-setting-captures-log
 import { logAnalyticsLocalAuthDisabled } from './log-analytics-local-auth-disabled';
 import { logAnalyticsRetention90Days } from './log-analytics-retention-90-days';
 import { resourceDiagnosticsEnabled } from './resource-diagnostics-enabled';
+import { roleAssignmentNotPrivileged } from './role-assignment-not-privileged';
 
 const LAW = 'azurerm_log_analytics_workspace.law';
 
@@ -114,4 +115,31 @@ testRule(containerRegistryPrivateEndpointAttached, {
     },
   ],
   nonCompliant: [{ [ACR]: {} }],
+});
+
+testRule(roleAssignmentNotPrivileged, {
+  compliant: [
+    {
+      'azurerm_role_assignment.ra': {
+        role_definition_name: 'Key Vault Secrets User',
+        scope: '${azurerm_key_vault.kv.id}',
+      },
+    },
+    {
+      'azurerm_role_assignment.ra': {
+        role_definition_id:
+          '/subscriptions/x/providers/Microsoft.Authorization/roleDefinitions/7f951dda-4ed3-4680-a7ca-43fe172d538d',
+      },
+    },
+  ],
+  nonCompliant: [
+    { 'azurerm_role_assignment.ra': { role_definition_name: 'Owner' } },
+    {
+      'azurerm_role_assignment.ra': {
+        role_definition_id:
+          '/providers/Microsoft.Authorization/roleDefinitions/b24988ac-6180-42a0-ab88-20f7382dd24c',
+      },
+    },
+  ],
+  unknown: [{ 'azurerm_role_assignment.ra': { role_definition_name: '${var.role}' } }],
 });

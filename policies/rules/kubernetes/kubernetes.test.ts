@@ -4,7 +4,9 @@ import { kubernetesNamespaceDefaultDenyNetworkPolicy } from './kubernetes-namesp
 import { kubernetesNamespacePodSecurityEnforced } from './kubernetes-namespace-pod-security-enforced';
 import { kubernetesRoleNoWildcards } from './kubernetes-role-no-wildcards';
 import { kubernetesRoleSecretsNotReadable } from './kubernetes-role-secrets-not-readable';
+import { kubernetesSecretNotInCode } from './kubernetes-secret-not-in-code';
 import { kubernetesServiceAccountTokenNotAutomounted } from './kubernetes-service-account-token-not-automounted';
+import { kubernetesServiceNotExposedPublicly } from './kubernetes-service-not-exposed-publicly';
 import { kubernetesWorkloadCapabilitiesDropped } from './kubernetes-workload-capabilities-dropped';
 import { kubernetesWorkloadHostNamespacesNotShared } from './kubernetes-workload-host-namespaces-not-shared';
 import { kubernetesWorkloadImagePinned } from './kubernetes-workload-image-pinned';
@@ -288,4 +290,44 @@ testRule(kubernetesClusterAdminNotBound, {
       },
     },
   ],
+});
+
+testRule(kubernetesSecretNotInCode, {
+  compliant: [
+    {
+      'kubernetes_secret_v1.s': {
+        metadata: { name: 'db' },
+        data: { password: '${random_password.db.result}' },
+      },
+    },
+    { 'kubernetes_secret_v1.s': { metadata: { name: 'tls' }, type: 'kubernetes.io/tls' } },
+  ],
+  nonCompliant: [
+    {
+      'kubernetes_secret_v1.s': {
+        metadata: { name: 'db' },
+        data: { password: 'hunter2', user: '${var.user}' },
+      },
+    },
+  ],
+});
+
+testRule(kubernetesServiceNotExposedPublicly, {
+  compliant: [
+    { 'kubernetes_service_v1.svc': { spec: { type: 'ClusterIP' } } },
+    { 'kubernetes_service_v1.svc': { spec: {} } },
+    {
+      'kubernetes_service_v1.svc': {
+        metadata: {
+          annotations: { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' },
+        },
+        spec: { type: 'LoadBalancer' },
+      },
+    },
+  ],
+  nonCompliant: [
+    { 'kubernetes_service_v1.svc': { spec: { type: 'LoadBalancer' } } },
+    { 'kubernetes_service_v1.svc': { spec: [{ type: 'NodePort' }] } },
+  ],
+  unknown: [{ 'kubernetes_service_v1.svc': { spec: { type: '${var.type}' } } }],
 });
