@@ -177,7 +177,7 @@ export const azureIotPlatformPack = definePack({
       rationale: 'Images should be pulled over private link from the cluster network only.',
       remediation:
         'Use the Premium SKU, set public_network_access_enabled = false and attach a private endpoint.',
-      controls: { [MCSB]: ['NS-2'], [AKS]: ['5.1.4'] },
+      controls: { [MCSB]: ['NS-2'] },
     }),
     r(containerRegistryPrivateEndpointAttached, {
       service: 'Container Registry',
@@ -429,7 +429,7 @@ export const azureIotPlatformPack = definePack({
         'An API server open to the internet is exposed to credential stuffing and zero-day attacks.',
       remediation:
         'Set private_cluster_enabled = true, or api_server_access_profile { authorized_ip_ranges = [...] } without 0.0.0.0/0.',
-      controls: { [AKS]: ['5.4.1', '5.4.2'], [MCSB]: ['NS-2'] },
+      controls: { [AKS]: ['5.4.1'], [MCSB]: ['NS-2'] },
     }),
     r(kubernetesClusterNetworkPolicyEnabled, {
       service: 'AKS',
@@ -621,7 +621,7 @@ export const azureIotPlatformPack = definePack({
         'A moving tag changes what runs without a change in code review; pinning makes deployments reproducible.',
       remediation:
         'Reference images as name@sha256:<digest>, or by a release tag (1.2.3, commit sha) in a registry with tag locking.',
-      controls: { [AKS]: ['5.1.4'], [MCSB]: ['DS-6'] },
+      controls: { [MCSB]: ['DS-6'] },
     }),
     r(kubernetesWorkloadSeccompRuntimeDefault, {
       service: 'Kubernetes',

@@ -60,6 +60,32 @@ testRule(kubernetesWorkloadRunsAsNonRoot, {
   unknown: [deployment({}, sc({ run_as_non_root: '${var.non_root}' }))],
 });
 
+// The pod spec sits at a different depth per workload kind; the same rule reads each.
+testRule(kubernetesWorkloadRunsAsNonRoot, {
+  compliant: [
+    {
+      'kubernetes_cron_job_v1.compact': {
+        spec: {
+          schedule: '0 * * * *',
+          job_template: {
+            spec: {
+              template: {
+                spec: {
+                  security_context: { run_as_non_root: true },
+                  container: [{ name: 'c', image: 'a:1.0.0' }],
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+  ],
+  nonCompliant: [
+    { 'kubernetes_pod_v1.debug': { spec: { container: [{ name: 'c', image: 'a:1.0.0' }] } } },
+  ],
+});
+
 testRule(kubernetesWorkloadPrivilegeEscalationDisabled, {
   compliant: [deployment({}, sc({ allow_privilege_escalation: false }))],
   nonCompliant: [deployment({}, {}), deployment({}, sc({ allow_privilege_escalation: false }), {})],
