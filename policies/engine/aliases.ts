@@ -23,6 +23,8 @@ export const ATTRIBUTE_ALIASES: Readonly<Record<string, readonly AttributeAlias[
   azurerm_key_vault: [{ from: 'enable_rbac_authorization', to: 'rbac_authorization_enabled' }],
   azurerm_redis_cache: [
     { from: 'enable_non_ssl_port', to: 'non_ssl_port_enabled' },
+    // Not a provider rename: the storage account spelling, which Terraform would reject here
+    // anyway; read so a copy-paste slip is judged instead of passing as "not set".
     { from: 'min_tls_version', to: 'minimum_tls_version' },
   ],
   azurerm_cosmosdb_account: [
