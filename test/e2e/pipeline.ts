@@ -51,40 +51,45 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     started.push(s);
     return s;
   };
-  try {
-    const [ingest, analysis, processing, web] = await Promise.all([
-      start('ingest', {
-        ...kafka,
-        COSMOS_ENDPOINT: process.env.COSMOS_ENDPOINT as string,
-        COSMOS_KEY: process.env.COSMOS_KEY as string,
-        COSMOS_CREATE_IF_MISSING: 'true',
-      }),
-      start('analysis', { ...kafka, CONSUMER_GROUP: `analysis-${suffix}` }),
-      start('processing', {
-        ...kafka,
-        KAFKA_GROUP_ID: `processing-${suffix}`,
-        DATABASE_URL: db.url,
-        REDIS_URL: redisUrl,
-      }),
-      start('web', { DATABASE_URL: db.url, REDIS_URL: redisUrl }),
-    ]);
-    return {
-      ingest,
-      analysis,
-      processing,
-      web,
-      databaseUrl: db.url,
-      redisUrl,
-      stop: async () => {
-        await Promise.all(started.map((s) => s.stop()));
-        await db.drop();
-      },
-    };
-  } catch (err) {
+  // allSettled, not all: when one service fails to start, the others may still be starting,
+  // and each must be stopped once it is up rather than left running.
+  const results = await Promise.allSettled([
+    start('ingest', {
+      ...kafka,
+      COSMOS_ENDPOINT: process.env.COSMOS_ENDPOINT as string,
+      COSMOS_KEY: process.env.COSMOS_KEY as string,
+      COSMOS_CREATE_IF_MISSING: 'true',
+    }),
+    start('analysis', { ...kafka, CONSUMER_GROUP: `analysis-${suffix}` }),
+    start('processing', {
+      ...kafka,
+      KAFKA_GROUP_ID: `processing-${suffix}`,
+      DATABASE_URL: db.url,
+      REDIS_URL: redisUrl,
+    }),
+    start('web', { DATABASE_URL: db.url, REDIS_URL: redisUrl }),
+  ]);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
     await Promise.all(started.map((s) => s.stop()));
     await db.drop();
-    throw err;
+    throw failed.reason;
   }
+  const [ingest, analysis, processing, web] = results.map(
+    (r) => (r as PromiseFulfilledResult<ServiceHandle>).value,
+  );
+  return {
+    ingest,
+    analysis,
+    processing,
+    web,
+    databaseUrl: db.url,
+    redisUrl,
+    stop: async () => {
+      await Promise.all(started.map((s) => s.stop()));
+      await db.drop();
+    },
+  };
 }
 
 /** Posts readings to ingest as a JSON array; returns the status and body. */

@@ -57,11 +57,17 @@ export async function startService(
     env: { ...process.env, HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env, PORT: String(port) },
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitUntilReady(
-    proc,
-    async () => (await fetch(`${url}/readyz`)).status === 200,
-    options.readyTimeoutMs ?? 60_000,
-  );
+  try {
+    await waitUntilReady(
+      proc,
+      async () => (await fetch(`${url}/readyz`)).status === 200,
+      options.readyTimeoutMs ?? 60_000,
+    );
+  } catch (err) {
+    // Not ready in time: don't leave it running behind the failed test.
+    await proc.stop('SIGKILL', 0);
+    throw err;
+  }
   return {
     name,
     port,
