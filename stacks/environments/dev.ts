@@ -33,7 +33,7 @@ export const dev: EnvironmentConfig = {
       privateEndpointsPrefix: '10.40.5.0/24',
     },
     monitoring: {
-      retentionDays: 30,
+      retentionDays: 90,
       alertEmails: [{ name: 'platform-oncall', emailAddress: 'iot-platform-oncall@example.com' }],
     },
     aks: {
