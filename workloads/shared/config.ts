@@ -177,6 +177,29 @@ export function list(opts: Common<string[]> & { minItems?: number } = {}): Confi
 }
 
 /**
+ * A JSON value checked by `validate`, which returns the typed value or throws an Error whose
+ * message says what is wrong (lower case).
+ */
+export function json<T>(
+  opts: Common<T> & { validate: (value: unknown) => T; describe?: string },
+): ConfigField<T> {
+  const describe = opts.describe ?? 'a JSON document';
+  return field(describe, opts, (raw) => {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      throw new FieldReason(`must be ${describe}: ${(error as Error).message}`);
+    }
+    try {
+      return opts.validate(value);
+    } catch (error) {
+      throw new FieldReason(`must be ${describe}: ${(error as Error).message}`);
+    }
+  });
+}
+
+/**
  * Parses `env` against `spec`, collecting every issue before failing so an operator fixes all of
  * them in one round.
  * @throws ConfigError naming each bad variable, the value received and what is allowed.

@@ -3,9 +3,10 @@
  * one long-lived idempotent producer per process and a batch consumer that commits only what its
  * handler finished. Swapping the client (e.g. Confluent's KafkaJS-compatible one) is an edit here.
  */
+import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CompressionTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { Consumer, KafkaConfig, LogEntry, Producer, SASLOptions } from 'kafkajs';
+import type { Consumer, KafkaConfig, KafkaMessage, LogEntry, Producer, SASLOptions } from 'kafkajs';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from 'pino';
@@ -415,20 +416,7 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
         if (batch.messages.length === 0 || isStale()) return;
-        const messages: ConsumedMessage[] = batch.messages.map((m) => ({
-          topic: batch.topic,
-          partition: batch.partition,
-          offset: m.offset,
-          key: m.key ? m.key.toString('utf8') : null,
-          value: m.value,
-          timestamp: m.timestamp,
-          headers: Object.fromEntries(
-            Object.entries(m.headers ?? {}).map(([k, v]) => [
-              k,
-              v === undefined ? undefined : Array.isArray(v) ? String(v[0]) : v.toString(),
-            ]),
-          ),
-        }));
+        const messages = batch.messages.map((m) => toConsumed(batch.topic, batch.partition, m));
         const outcome = await this.options.handler({
           topic: batch.topic,
           partition: batch.partition,
@@ -463,6 +451,115 @@ export class BatchConsumer {
   async stop(): Promise<void> {
     await this.consumer.stop();
     await this.consumer.disconnect();
+  }
+}
+
+function toConsumed(topic: string, partition: number, m: KafkaMessage): ConsumedMessage {
+  return {
+    topic,
+    partition,
+    offset: m.offset,
+    key: m.key ? m.key.toString('utf8') : null,
+    value: m.value,
+    timestamp: m.timestamp,
+    headers: Object.fromEntries(
+      Object.entries(m.headers ?? {}).map(([k, v]) => [
+        k,
+        v === undefined ? undefined : Array.isArray(v) ? String(v[0]) : v.toString(),
+      ]),
+    ),
+  };
+}
+
+/** Options of {@link replayBeforeCommitted}. */
+export interface ReplayOptions {
+  /** The group whose committed offsets mark the end of the replay. */
+  readonly groupId: string;
+  readonly topic: string;
+  /** Messages read back per partition (bounded so a start never reads the whole topic). */
+  readonly maxMessagesPerPartition: number;
+  /** Receives each partition's messages in offset order. */
+  readonly onMessages: (messages: readonly ConsumedMessage[]) => void;
+  readonly logger: Logger;
+  /**
+   * Gives up (and lets the service start with what it has) after this long.
+   * @default 60000
+   */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * Re-reads, per partition, up to N messages just before `groupId`'s committed offset — the ones
+ * the group already processed — so a stateful consumer (analysis) rebuilds in-memory state from
+ * the stream before resuming, instead of persisting it. Uses a throwaway consumer group (deleted
+ * afterwards) and commits nothing. Partitions without a committed offset are skipped: the group
+ * will read them from the beginning anyway.
+ */
+export async function replayBeforeCommitted(
+  kafka: Kafka,
+  options: ReplayOptions,
+): Promise<{ partitions: number; messages: number; complete: boolean }> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const committed = await admin.fetchOffsets({
+      groupId: options.groupId,
+      topics: [options.topic],
+    });
+    const watermarks = await admin.fetchTopicOffsets(options.topic);
+    const ranges = new Map<number, { start: bigint; end: bigint }>();
+    for (const p of committed[0]?.partitions ?? []) {
+      const end = BigInt(p.offset);
+      const low = BigInt(watermarks.find((w) => w.partition === p.partition)?.low ?? '0');
+      if (end <= 0n) continue;
+      const start = end - BigInt(options.maxMessagesPerPartition);
+      const from = start > low ? start : low;
+      if (from < end) ranges.set(p.partition, { start: from, end });
+    }
+    if (ranges.size === 0) return { partitions: 0, messages: 0, complete: true };
+
+    const tempGroup = `${options.groupId}-replay-${randomUUID()}`;
+    const consumer = kafka.consumer({ groupId: tempGroup, allowAutoTopicCreation: false });
+    const remaining = new Set(ranges.keys());
+    let count = 0;
+    let finish!: () => void;
+    const done = new Promise<void>((resolve) => (finish = resolve));
+    await consumer.connect();
+    await consumer.subscribe({ topics: [options.topic], fromBeginning: false });
+    await consumer.run({
+      autoCommit: false,
+      eachBatch: async ({ batch }) => {
+        const range = ranges.get(batch.partition);
+        if (!range || !remaining.has(batch.partition)) return;
+        const inRange = batch.messages.filter((m) => {
+          const o = BigInt(m.offset);
+          return o >= range.start && o < range.end;
+        });
+        options.onMessages(inRange.map((m) => toConsumed(batch.topic, batch.partition, m)));
+        count += inRange.length;
+        const last = batch.messages.length > 0 ? BigInt(batch.lastOffset()) : -1n;
+        if (last >= range.end - 1n) {
+          remaining.delete(batch.partition);
+          if (remaining.size === 0) finish();
+        }
+      },
+    });
+    for (const [partition, range] of ranges) {
+      consumer.seek({ topic: options.topic, partition, offset: range.start.toString() });
+    }
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      done,
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, options.timeoutMs ?? 60_000))),
+    ]);
+    clearTimeout(timer);
+    await consumer.disconnect();
+    await admin.deleteGroups([tempGroup]).catch((error: Error) => {
+      options.logger.warn({ err: error, group: tempGroup }, 'could not delete replay group');
+    });
+    return { partitions: ranges.size, messages: count, complete: remaining.size === 0 };
+  } finally {
+    await admin.disconnect();
   }
 }
 

@@ -37,6 +37,7 @@ export function testKafkaSettings(clientId = 'test'): KafkaSettings {
  */
 export class TopicCollector {
   readonly messages: ConsumedMessage[] = [];
+  private readonly seen = new Set<string>();
   private readonly consumer: BatchConsumer;
 
   constructor(topics: readonly string[], settings = testKafkaSettings('collector')) {
@@ -46,7 +47,14 @@ export class TopicCollector {
       topics,
       logger,
       handler: async (batch) => {
-        this.messages.push(...batch.messages);
+        // The collector is itself at-least-once (a rebalance redelivers an uncommitted batch):
+        // keep each record once so tests see what the producer wrote, not our redeliveries.
+        for (const m of batch.messages) {
+          const key = `${m.topic}/${m.partition}/${m.offset}`;
+          if (this.seen.has(key)) continue;
+          this.seen.add(key);
+          this.messages.push(m);
+        }
       },
     });
   }

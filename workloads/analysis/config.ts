@@ -1,0 +1,69 @@
+import { int, json, num, port, str } from '../shared/config';
+import { kafkaConfigSpec } from '../shared/kafka';
+import type { ThresholdRule } from './detector';
+
+/** Threshold rules for the simulator's metrics; override with ANALYSIS_THRESHOLDS. */
+export const DEFAULT_THRESHOLDS: Readonly<Record<string, ThresholdRule>> = {
+  temperature: { high: 50, low: -20, hysteresis: 2, severity: 'critical' },
+  humidity: { high: 95, low: 5, hysteresis: 2, severity: 'warning' },
+  vibration: { high: 1.5, hysteresis: 0.2, severity: 'critical' },
+};
+
+/** Checks an ANALYSIS_THRESHOLDS value: `{metric: {high?, low?, hysteresis?, severity?}}`. */
+export function parseThresholds(value: unknown): Record<string, ThresholdRule> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error('expected an object of metric name to rule');
+  }
+  const out: Record<string, ThresholdRule> = {};
+  for (const [metric, rule] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof rule !== 'object' || rule === null) throw new Error(`${metric}: expected an object`);
+    const { high, low, hysteresis, severity, ...rest } = rule as Record<string, unknown>;
+    if (Object.keys(rest).length > 0) {
+      throw new Error(
+        `${metric}: unknown key ${Object.keys(rest)[0]} (allowed: high, low, hysteresis, severity)`,
+      );
+    }
+    for (const [k, v] of Object.entries({ high, low, hysteresis })) {
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
+        throw new Error(`${metric}.${k}: expected a finite number`);
+      }
+    }
+    if (high === undefined && low === undefined) throw new Error(`${metric}: needs high or low`);
+    if (hysteresis !== undefined && (hysteresis as number) < 0) {
+      throw new Error(`${metric}.hysteresis: must not be negative`);
+    }
+    if (severity !== undefined && severity !== 'warning' && severity !== 'critical') {
+      throw new Error(`${metric}.severity: expected warning or critical`);
+    }
+    out[metric] = rule as ThresholdRule;
+  }
+  return out;
+}
+
+/** Analysis' environment. */
+export const analysisConfigSpec = {
+  /** Port of /livez, /readyz, /metrics (no other HTTP API). */
+  PORT: port({ default: 8081 }),
+  HOST: str({ default: '0.0.0.0' }),
+  LOG_LEVEL: str({ default: 'info', pattern: /^(fatal|error|warn|info|debug|trace|silent)$/ }),
+  CONSUMER_GROUP: str({ default: 'analysis' }),
+  ANALYSIS_WINDOW: int({ default: 60, min: 30, max: 10_000 }),
+  ANALYSIS_WARMUP: int({ default: 30, min: 3, max: 30 }),
+  ANALYSIS_Z_OPEN: num({ default: 4, min: 1, max: 100 }),
+  ANALYSIS_Z_RESOLVE: num({ default: 2, min: 0, max: 100 }),
+  ANALYSIS_Z_CRITICAL: num({ default: 8, min: 1, max: 1000 }),
+  ANALYSIS_CONSECUTIVE: int({ default: 1, min: 1, max: 100 }),
+  ANALYSIS_EWMA_ALPHA: num({ default: 0.1, min: 0.001, max: 1 }),
+  ANALYSIS_THRESHOLDS: json({
+    default: DEFAULT_THRESHOLDS as Record<string, ThresholdRule>,
+    validate: parseThresholds,
+    describe: 'JSON {"metric":{"high":n,"low":n,"hysteresis":n,"severity":"warning|critical"}}',
+  }),
+  ANALYSIS_MAX_DEVICES: int({ default: 50_000, min: 1, max: 10_000_000 }),
+  /** Messages per partition re-read at start to rebuild state (0 disables). */
+  ANALYSIS_REPLAY_PER_PARTITION: int({ default: 2000, min: 0, max: 1_000_000 }),
+  /** Partitions processed concurrently (devices never span partitions, so state is safe). */
+  ANALYSIS_PARTITIONS_CONCURRENTLY: int({ default: 3, min: 1, max: 64 }),
+  SHUTDOWN_TIMEOUT_MS: int({ default: 25_000, min: 1000, max: 600_000 }),
+  ...kafkaConfigSpec,
+};

@@ -1,0 +1,155 @@
+/**
+ * The analysis process: consumes `telemetry.raw` (group `analysis`), scores readings, produces
+ * `telemetry.analyzed`, `alerts` and dead letters, and commits offsets only after those produces
+ * were acknowledged. State lives in memory and is rebuilt from the stream at start.
+ */
+import { loadConfigOrExit } from '../shared/config';
+import { Health, startOpsServer } from '../shared/health';
+import {
+  BatchConsumer,
+  KafkaProducer,
+  createKafka,
+  kafkaSettings,
+  replayBeforeCommitted,
+} from '../shared/kafka';
+import { installShutdown } from '../shared/lifecycle';
+import type { ShutdownStep } from '../shared/lifecycle';
+import { createLogger } from '../shared/logger';
+import { TOPICS } from '../shared/messages';
+import type { AlertMessage, AnalyzedReading } from '../shared/messages';
+import { Metrics } from '../shared/metrics';
+import { analysisConfigSpec } from './config';
+import { Detector } from './detector';
+import { analyzeBatch, outputBatches } from './pipeline';
+
+async function main(): Promise<void> {
+  const config = loadConfigOrExit(analysisConfigSpec);
+  const logger = createLogger({ service: 'analysis', level: config.LOG_LEVEL });
+  const metrics = new Metrics('analysis');
+  const health = new Health();
+  const steps: ShutdownStep[] = [];
+  const shutdown = installShutdown({ logger, steps, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
+
+  try {
+    let detector: Detector;
+    try {
+      detector = new Detector({
+        windowSize: config.ANALYSIS_WINDOW,
+        warmup: config.ANALYSIS_WARMUP,
+        zOpen: config.ANALYSIS_Z_OPEN,
+        zResolve: config.ANALYSIS_Z_RESOLVE,
+        zCritical: config.ANALYSIS_Z_CRITICAL,
+        consecutive: config.ANALYSIS_CONSECUTIVE,
+        ewmaAlpha: config.ANALYSIS_EWMA_ALPHA,
+        thresholds: config.ANALYSIS_THRESHOLDS,
+        maxDevices: config.ANALYSIS_MAX_DEVICES,
+      });
+    } catch (error) {
+      process.stderr.write(`invalid configuration: ${(error as Error).message}\n`);
+      process.exit(2);
+    }
+    // Not ready until state is rebuilt and the consumer runs: the probe must not pass before.
+    let started = false;
+    health.addCheck('startup', () => {
+      if (!started) throw new Error('starting: rebuilding state / joining the group');
+    });
+    const ops = await startOpsServer({ health, metrics, port: config.PORT, host: config.HOST });
+    steps.push({
+      name: 'close ops server',
+      run: () => new Promise<void>((resolve) => ops.close(() => resolve())),
+    });
+    logger.info({ address: ops.address() }, 'analysis ops endpoints listening');
+
+    const settings = kafkaSettings(config, 'analysis');
+    const kafka = createKafka(settings, logger);
+    const producer = await KafkaProducer.connect(kafka, settings);
+
+    const readings = metrics.counter('analysis_readings_total', 'Readings analyzed');
+    const alerts = metrics.counter('analysis_alerts_total', 'Alert transitions produced', [
+      'rule',
+      'state',
+    ]);
+    const deadLetters = metrics.counter('analysis_deadletters_total', 'Messages dead-lettered');
+    const duplicates = metrics.counter('analysis_duplicates_total', 'Redelivered readings dropped');
+    const batchSeconds = metrics.histogram('analysis_batch_seconds', 'Analyze + produce per batch');
+    const ingestToAnalyzed = metrics.histogram(
+      'analysis_ingest_to_analyzed_seconds',
+      'From ingest receivedAt to analyzedAt',
+    );
+    const devices = metrics.gauge('analysis_devices', 'Devices held in memory');
+
+    if (config.ANALYSIS_REPLAY_PER_PARTITION > 0) {
+      const started = Date.now();
+      const replay = await replayBeforeCommitted(kafka, {
+        groupId: config.CONSUMER_GROUP,
+        topic: TOPICS.raw,
+        maxMessagesPerPartition: config.ANALYSIS_REPLAY_PER_PARTITION,
+        logger,
+        // Outputs are discarded: they were produced before the restart.
+        onMessages: (messages) => void analyzeBatch(detector, messages),
+      });
+      logger.info(
+        { ...replay, devices: detector.deviceCount, ms: Date.now() - started },
+        'state rebuilt from stream',
+      );
+    }
+
+    const consumer = new BatchConsumer(kafka, {
+      groupId: config.CONSUMER_GROUP,
+      topics: [TOPICS.raw],
+      logger,
+      partitionsConsumedConcurrently: config.ANALYSIS_PARTITIONS_CONCURRENTLY,
+      onCrash: (error) => void shutdown.trigger(`consumer crashed: ${error.message}`, true),
+      handler: async (batch) => {
+        const end = batchSeconds.startTimer();
+        const out = analyzeBatch(detector, batch.messages);
+        try {
+          await producer.send(outputBatches(out));
+        } catch (error) {
+          // The detector already holds this batch: retrying in-process would count it twice.
+          // Exit instead; the restart rebuilds state from the stream and redoes the batch.
+          logger.error({ err: error }, 'produce failed; restarting to rebuild state');
+          void shutdown.trigger('produce failed', true);
+          throw error;
+        }
+        end();
+        readings.inc(out.analyzed.length);
+        deadLetters.inc(out.deadLetters.length);
+        duplicates.inc(out.duplicates);
+        devices.set(detector.deviceCount);
+        const now = Date.now();
+        for (const m of out.analyzed) {
+          ingestToAnalyzed.observe(
+            (now - Date.parse((m.value as AnalyzedReading).receivedAt)) / 1000,
+          );
+        }
+        for (const m of out.alerts) {
+          const a = m.value as AlertMessage;
+          alerts.inc({ rule: a.rule, state: a.state });
+          logger.info(
+            { alertId: a.alertId, deviceId: a.deviceId, rule: a.rule, state: a.state },
+            a.message,
+          );
+        }
+        for (const m of out.deadLetters) logger.warn({ deadLetter: m.value }, 'dead-lettered');
+      },
+    });
+    health
+      .addCheck('kafka-producer', () => producer.check())
+      .addCheck('kafka-consumer', () => consumer.check());
+    await consumer.start();
+    started = true;
+    logger.info({ group: config.CONSUMER_GROUP, topic: TOPICS.raw }, 'analysis consuming');
+
+    steps.unshift(
+      { name: 'stop taking work', run: () => health.setDraining() },
+      { name: 'finish the batch in flight, commit, leave the group', run: () => consumer.stop() },
+      { name: 'disconnect producer', run: () => producer.disconnect() },
+    );
+  } catch (error) {
+    logger.fatal({ err: error }, 'analysis failed to start');
+    await shutdown.trigger('startup failure', true);
+  }
+}
+
+void main();
