@@ -59,7 +59,11 @@ export async function freshDatabase(
   };
 }
 
-/** Redis URL of the engines' server with a given logical database (0-15). */
+/**
+ * Redis URL of the engines' server with a given logical database (0-15). Each test file that
+ * flushes or counts keys takes its own: 8 outbox, 9 processing, 10 web, 11 store, 12 pipeline,
+ * 13 dashboard, 14 bench-e2e.
+ */
 export function redisDb(db: number): string {
   const url = new URL(engineEnv().REDIS_URL);
   url.pathname = `/${db}`;

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import pino from 'pino';
 import { Pool } from 'pg';
 import { freshDatabase, redisDb } from '../../test/e2e/fixtures';
 import type { AlertMessage, AnalyzedReading } from '../shared/messages';
@@ -6,6 +7,7 @@ import { REDIS_KEYS } from '../shared/redis';
 import { aggregateReadings } from './aggregate';
 import { RedisCache } from './cache';
 import { migrate } from './migrate';
+import { AlertNotifier } from './notifier';
 import { ensurePartitions } from './partitions';
 import { ProcessingStore } from './store';
 import type { BatchMessage } from './store';
@@ -260,5 +262,61 @@ describe('RedisCache on Redis', () => {
     }
     const recent = await redis.zrange(REDIS_KEYS.alertsRecent, 0, -1);
     expect(recent.map((j) => JSON.parse(j).alertId)).toEqual(['z2', 'z3', 'z4']);
+  });
+});
+
+describe('AlertNotifier outbox on PostgreSQL and Redis', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let pool: Pool;
+  let redis: Redis;
+
+  beforeAll(async () => {
+    db = await freshDatabase('outbox_it');
+    pool = new Pool({ connectionString: db.url, max: 3 });
+    await migrate(pool);
+    redis = new Redis(redisDb(8));
+    await redis.flushdb();
+  });
+
+  afterAll(async () => {
+    await redis.quit();
+    await pool.end();
+    await db.drop();
+  });
+
+  it('publishes alerts a crash left unnotified on the next sweep, once, and keeps them while Redis is down', async () => {
+    const store = new ProcessingStore(pool, { groupId: 'o', topics: { alerts: 'alerts' } });
+    // Committed to PostgreSQL, then the process died before publishing: nothing on the stream.
+    await store.apply({
+      topic: 'alerts',
+      partition: 0,
+      messages: messages([alert('o1', 'open', '2026-11-27T10:00:00.000Z')]),
+    });
+    const logger = pino({ level: 'silent' });
+
+    const dead = new Redis({
+      port: 1,
+      lazyConnect: true,
+      maxRetriesPerRequest: 0,
+      retryStrategy: () => null,
+    });
+    dead.on('error', () => undefined);
+    const failures: Error[] = [];
+    await new AlertNotifier(store, new RedisCache(dead), undefined, logger, {
+      failed: (e) => failures.push(e),
+    }).sweep();
+    expect(failures).toHaveLength(1);
+    expect(await store.unnotifiedAlerts()).toHaveLength(1);
+    dead.disconnect();
+
+    const published: number[] = [];
+    const notifier = new AlertNotifier(store, new RedisCache(redis), undefined, logger, {
+      published: (added) => published.push(added),
+    });
+    await notifier.sweep();
+    await notifier.sweep();
+    expect(published).toEqual([1]);
+    expect(await store.unnotifiedAlerts()).toEqual([]);
+    expect(await redis.xlen(REDIS_KEYS.alertsStream)).toBe(1);
   });
 });
