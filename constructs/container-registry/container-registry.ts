@@ -15,7 +15,7 @@ import {
   grantRole,
   identityBlock,
   NamingRules,
-  validateCidr,
+  validateIpRules,
   validateName,
   validateOneOf,
   validateRange,
@@ -149,18 +149,8 @@ export class ContainerRegistry extends Construct implements IContainerRegistry {
     validateName(this, 'name', props.name, NamingRules.containerRegistry);
     validateOneOf(this, 'sku', sku, ['Basic', 'Standard', 'Premium']);
     validateRange(this, 'retentionDays', props.retentionDays, 0, 365, { unit: 'days' });
-    (props.allowedIpRanges ?? []).forEach((r, i) =>
-      validateCidr(this, `allowedIpRanges[${i}]`, r, { allowBareIp: true }),
-    );
+    validateIpRules(this, publicAccess, props.allowedIpRanges);
     this.validatePremiumOnly(props, sku);
-    if (!publicAccess && (props.allowedIpRanges ?? []).length > 0) {
-      throw new ValidationError(
-        this,
-        'allowedIpRanges',
-        props.allowedIpRanges,
-        'ip rules only apply with publicNetworkAccess: true',
-      );
-    }
     if (props.exportPolicy === false && publicAccess) {
       throw new ValidationError(
         this,

@@ -300,3 +300,24 @@ export function validateCidr(
     );
   }
 }
+
+/**
+ * Checks a service firewall's IP rules: each an IPv4 address or CIDR, and only together with
+ * public network access (a private-only service has no public endpoint to filter).
+ */
+export function validateIpRules(
+  scope: IConstruct,
+  publicNetworkAccess: boolean,
+  allowedIpRanges: readonly string[] | undefined,
+): void {
+  const ranges = allowedIpRanges ?? [];
+  ranges.forEach((r, i) => validateCidr(scope, `allowedIpRanges[${i}]`, r, { allowBareIp: true }));
+  if (!publicNetworkAccess && ranges.length > 0) {
+    throw new ValidationError(
+      scope,
+      'allowedIpRanges',
+      allowedIpRanges,
+      'ip rules only apply with publicNetworkAccess: true',
+    );
+  }
+}

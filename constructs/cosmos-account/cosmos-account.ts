@@ -17,7 +17,7 @@ import {
   identityBlock,
   isUnresolved,
   NamingRules,
-  validateCidr,
+  validateIpRules,
   validateName,
   validateOneOf,
   validateRange,
@@ -573,17 +573,7 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
         'a serverless account is single-region; remove additionalRegions or serverless',
       );
     }
-    (props.allowedIpRanges ?? []).forEach((r, i) =>
-      validateCidr(this, `allowedIpRanges[${i}]`, r, { allowBareIp: true }),
-    );
-    if (props.publicNetworkAccess !== true && (props.allowedIpRanges ?? []).length > 0) {
-      throw new ValidationError(
-        this,
-        'allowedIpRanges',
-        props.allowedIpRanges,
-        'ip rules only apply with publicNetworkAccess: true',
-      );
-    }
+    validateIpRules(this, props.publicNetworkAccess === true, props.allowedIpRanges);
   }
 
   private validateThroughput(prop: string, value: number | undefined): void {

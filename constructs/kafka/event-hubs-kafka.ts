@@ -17,7 +17,7 @@ import {
   grantRole,
   identityBlock,
   NamingRules,
-  validateCidr,
+  validateIpRules,
   validateName,
   validateOneOf,
   validateRange,
@@ -195,17 +195,7 @@ export class EventHubsKafka
         { unit: 'throughput units (at least capacity)' },
       );
     }
-    (props.allowedIpRanges ?? []).forEach((r, i) =>
-      validateCidr(this, `allowedIpRanges[${i}]`, r, { allowBareIp: true }),
-    );
-    if (props.publicNetworkAccess !== true && (props.allowedIpRanges ?? []).length > 0) {
-      throw new ValidationError(
-        this,
-        'allowedIpRanges',
-        props.allowedIpRanges,
-        'ip rules only apply with publicNetworkAccess: true',
-      );
-    }
+    validateIpRules(this, props.publicNetworkAccess === true, props.allowedIpRanges);
     if (props.customerManagedKey && !premium) {
       throw new ValidationError(
         this,

@@ -10,7 +10,7 @@ import {
   grantRole,
   isUnresolved,
   NamingRules,
-  validateCidr,
+  validateIpRules,
   validateName,
   validateOneOf,
   validateRange,
@@ -113,17 +113,7 @@ export class KeyVault extends Construct implements IKeyVault {
     validateRange(this, 'softDeleteRetentionDays', props.softDeleteRetentionDays, 7, 90, {
       unit: 'days',
     });
-    (props.allowedIpRanges ?? []).forEach((r, i) =>
-      validateCidr(this, `allowedIpRanges[${i}]`, r, { allowBareIp: true }),
-    );
-    if (props.publicNetworkAccess !== true && (props.allowedIpRanges ?? []).length > 0) {
-      throw new ValidationError(
-        this,
-        'allowedIpRanges',
-        props.allowedIpRanges,
-        'ip rules only apply with publicNetworkAccess: true',
-      );
-    }
+    validateIpRules(this, props.publicNetworkAccess === true, props.allowedIpRanges);
 
     this.resource = new AzKeyVault(this, 'Resource', {
       name: props.name,
