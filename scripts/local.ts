@@ -9,7 +9,8 @@
  *   npm run local -- --engines-only      # engines only, e.g. for `ENGINES=external` test runs
  *
  * Engine data lives in a temporary folder that is removed on exit: every run starts empty.
- * Service and engine addresses are written to .cache/local/engines.env for other shells.
+ * Engine addresses are written to .cache/local/engines.env (or $LOCAL_DIR/engines.env) for
+ * other shells, next to each service's log.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -20,7 +21,8 @@ import type { ManagedProcess } from './engines/process';
 import { isPortFree, spawnManaged, tail } from './engines/process';
 
 const root = resolve(__dirname, '..');
-const localDir = join(root, '.cache', 'local');
+/** Where service logs and engines.env go; LOCAL_DIR moves it (tests use a temp folder). */
+const localDir = resolve(process.env.LOCAL_DIR ?? join(root, '.cache', 'local'));
 
 /** Ports the engines try first, so addresses stay the same from run to run when free. */
 const PREFERRED_ENGINE_PORTS = { kafka: 19092, postgres: 15432, redis: 16379, cosmos: 18081 };

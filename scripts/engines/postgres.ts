@@ -134,7 +134,11 @@ export async function startPostgres(ctx: EngineContext): Promise<RunningEngine> 
     await waitUntilReady(
       proc,
       async () => {
-        const c = new Client({ connectionString: `postgres://iot@127.0.0.1:${port}/postgres` });
+        const c = new Client({
+          connectionString: `postgres://iot@127.0.0.1:${port}/postgres`,
+          connectionTimeoutMillis: 2000,
+          query_timeout: 2000,
+        });
         try {
           await c.connect();
           await c.query('select 1');

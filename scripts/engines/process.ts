@@ -173,7 +173,9 @@ export async function waitUntilReady(
       );
     }
     try {
-      if (await probe()) return;
+      // A probe can hang for good, e.g. when another program owns the port and accepts the
+      // connection but never answers: each attempt gets its own deadline.
+      if ((await withTimeout(probe(), PROBE_TIMEOUT_MS)) && !proc.exited) return;
     } catch (err) {
       lastError = err;
     }
@@ -185,6 +187,17 @@ export async function waitUntilReady(
     }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** How long one readiness probe may take before it counts as failed. */
+const PROBE_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`probe timed out after ${ms} ms`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
 function tryListen(port: number): Promise<number | undefined> {

@@ -41,6 +41,8 @@ export async function startRedis(ctx: EngineContext): Promise<RunningEngine> {
       async () => {
         const client = new Redis(port, '127.0.0.1', {
           lazyConnect: true,
+          connectTimeout: 2000,
+          commandTimeout: 2000,
           maxRetriesPerRequest: 0,
           retryStrategy: () => null,
         });

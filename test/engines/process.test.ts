@@ -108,6 +108,22 @@ describe('waitUntilReady', () => {
     );
   });
 
+  it('does not hang on a probe that never answers when the process exits', async () => {
+    const logFile = join(dir, 'gone.log');
+    const proc = spawnManaged({
+      name: 'gone',
+      command: process.execPath,
+      args: ['-e', 'setTimeout(() => process.exit(1), 100)'],
+      logFile,
+    });
+    const t0 = Date.now();
+    await expect(
+      waitUntilReady(proc, () => new Promise<boolean>(() => {}), 60_000),
+    ).rejects.toThrow(/gone exited while starting/);
+    // One probe deadline (5 s), not the 60 s overall timeout.
+    expect(Date.now() - t0).toBeLessThan(10_000);
+  }, 15_000);
+
   it('gives up after the timeout and names the last probe error', async () => {
     const logFile = join(dir, 'slow.log');
     const proc = spawnManaged({
