@@ -81,7 +81,10 @@ describe('pipeline: ingest → analysis → processing → web on the real engin
       const { resources } = await container.items
         .query<{
           id: string;
-        }>({ query: 'SELECT c.id FROM c WHERE c.deviceId = @d', parameters: [{ name: '@d', value: d }] })
+        }>({
+          query: 'SELECT c.id FROM c WHERE c.deviceId = @d',
+          parameters: [{ name: '@d', value: d }],
+        })
         .fetchAll();
       expect(resources.map((r) => r.id).sort()).toEqual(
         sent
