@@ -213,13 +213,19 @@ function tryListen(port: number): Promise<number | undefined> {
 }
 
 /**
- * A loopback port that is free right now: `preferred` when it is, else one the kernel picks.
- * There is a window between this check and the engine binding the port; callers retry a start
- * that fails on a taken port.
+ * A loopback port that is free right now: `preferred` when it is, else a random one below the
+ * kernel's ephemeral range (32768-60999 here), else one the kernel picks. Below that range no
+ * outgoing connection's local port can take it between this check and the engine's bind;
+ * the remaining race (another process picking the same port) is why callers retry a start.
  */
 export async function freePort(preferred?: number): Promise<number> {
   if (preferred !== undefined) {
     const got = await tryListen(preferred);
+    if (got !== undefined) return got;
+  }
+  for (let i = 0; i < 20; i++) {
+    const candidate = 20_000 + Math.floor(Math.random() * 12_000);
+    const got = await tryListen(candidate);
     if (got !== undefined) return got;
   }
   const got = await tryListen(0);

@@ -151,6 +151,14 @@ describe('waitUntilReady', () => {
 });
 
 describe('ports', () => {
+  it('picks ports below the ephemeral range, where outgoing connections cannot take them', async () => {
+    const ports = await Promise.all([freePort(), freePort(), freePort()]);
+    for (const p of ports) {
+      expect(p).toBeGreaterThanOrEqual(20_000);
+      expect(p).toBeLessThan(32_000);
+    }
+  });
+
   it('returns the preferred port when free and another one when it is taken', async () => {
     const port = await freePort();
     expect(await freePort(port)).toBe(port);
