@@ -22,6 +22,7 @@ jest.setTimeout(60_000);
 const REDIS_DB = 10;
 const logger = pino({ level: 'silent' });
 const minuteAgo = (n: number) => new Date(Date.now() - n * 60_000);
+const minuteStart = Math.floor(Date.now() / 60_000) * 60_000;
 
 function reading(deviceId: string, at: Date, temp: number, anomalous = false): AnalyzedReading {
   const ts = at.toISOString();
@@ -127,9 +128,10 @@ describe('web app on PostgreSQL and Redis', () => {
     });
     // Seed through processing's own write path, so the reads meet what production writes.
     const readings = [
-      reading('pump-1', minuteAgo(3), 20),
-      reading('pump-1', minuteAgo(2), 22),
-      reading('pump-1', new Date(minuteAgo(2).getTime() + 1000), 24),
+      // Inside whole minutes, so the per-minute grouping never depends on when the test runs.
+      reading('pump-1', new Date(minuteStart - 3 * 60_000 + 10_000), 20),
+      reading('pump-1', new Date(minuteStart - 2 * 60_000 + 10_000), 22),
+      reading('pump-1', new Date(minuteStart - 2 * 60_000 + 20_000), 24),
       reading('pump-2', minuteAgo(1), 95, true),
     ];
     const r = await store.apply({

@@ -73,7 +73,6 @@ export class SseHub {
   private running = false;
   private loop: Promise<void> | undefined;
   private heartbeat: NodeJS.Timeout | undefined;
-  private lastId = '0-0';
 
   /**
    * @param reader a dedicated connection: XREAD BLOCK holds it for seconds at a time.
@@ -105,12 +104,11 @@ export class SseHub {
   }
 
   /**
-   * Starts reading from the stream's current end (XREAD's `$`, pinned to an id so nothing is
-   * missed between two reads).
+   * Starts reading from the stream's current end (XREAD's `$`, pinned to the last entry's id so
+   * nothing is missed between two reads). Resolves at once even when Redis is down: the loop
+   * keeps trying, and readiness reports Redis meanwhile.
    */
   async start(): Promise<void> {
-    const last = await this.redis.xrevrange(REDIS_KEYS.alertsStream, '+', '-', 'COUNT', 1);
-    this.lastId = last[0]?.[0] ?? '0-0';
     this.running = true;
     this.loop = this.readLoop();
     this.heartbeat = setInterval(() => this.broadcastRaw(': heartbeat\n\n'), this.o.heartbeatMs);
@@ -118,8 +116,13 @@ export class SseHub {
 
   private async readLoop(): Promise<void> {
     let failures = 0;
+    let lastId: string | undefined;
     while (this.running) {
       try {
+        if (lastId === undefined) {
+          const last = await this.redis.xrevrange(REDIS_KEYS.alertsStream, '+', '-', 'COUNT', 1);
+          lastId = last[0]?.[0] ?? '0-0';
+        }
         const res = (await this.reader.xread(
           'COUNT',
           500,
@@ -127,13 +130,13 @@ export class SseHub {
           this.o.blockMs,
           'STREAMS',
           REDIS_KEYS.alertsStream,
-          this.lastId,
+          lastId,
         )) as [string, [string, string[]][]][] | null;
         failures = 0;
         if (!res) continue;
         const entries = toEntries(res[0][1]);
         if (entries.length === 0) continue;
-        this.lastId = entries[entries.length - 1].id;
+        lastId = entries[entries.length - 1].id;
         for (const e of entries) this.fanOut(e);
       } catch (err) {
         if (!this.running) break;
