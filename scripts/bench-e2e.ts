@@ -7,9 +7,12 @@
  *   ENGINES=external npx tsx scripts/bench-e2e.ts      # engines from KAFKA_BROKERS, DATABASE_URL, …
  *
  * The four services run as child processes exactly as in the e2e tests (node + tsx loader, one
- * process each). Background readings come in batches every 100 ms from `--devices` devices with
- * simulator-like values (daily sine + noise); each spike goes to its own fresh device, so each
- * one opens a new alert episode (threshold rule temperature > 50, and the z-score rule).
+ * process each). Background readings come in batches every 100 ms from the simulator's `Fleet`
+ * (`--devices` devices, daily cycle + noise, random anomalies off); each spike (temperature 150)
+ * goes to its own fresh device, so each one opens a new alert episode (threshold rule
+ * temperature > 50, and the z-score rule). Latency is measured from the moment ingest's 202
+ * arrives to the moment the alert arrives on web's `/api/stream`; the request time itself
+ * (send → 202) is reported separately.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +23,7 @@ import { startEngines } from './engines';
 import { postReadings, startPipeline } from '../test/e2e/pipeline';
 import type { Pipeline } from '../test/e2e/pipeline';
 import { rssBytes } from '../test/e2e/services';
+import { Fleet } from '../workloads/simulator/generator';
 import { openSse } from '../test/e2e/sse-client';
 
 const { values: args } = parseArgs({
@@ -44,7 +48,7 @@ interface Reading {
   metrics: Record<string, number>;
 }
 
-/** Simulator-like normal values: a slow sine per device plus noise; never crosses a threshold. */
+/** Normal values for the few readings that precede a spike on its fresh device. */
 function normal(deviceId: string, index: number, seq: number, now: number): Reading {
   const phase = (now / 60_000 + index) % (2 * Math.PI);
   return {
@@ -80,9 +84,14 @@ async function main(): Promise<void> {
     const p = pipeline;
     console.log(`services up (logs in ${logDir})`);
 
-    // Background load.
-    const seq = new Map<string, number>();
-    let sent = 0;
+    // Background load: the simulator's fleet (daily cycle + noise), its random anomalies off so
+    // the only alerts are the measured spikes.
+    const fleet = new Fleet({
+      devices: DEVICES,
+      anomalyRate: 0,
+      seed: 42,
+      prefix: `bench-${process.pid}`,
+    });
     let accepted = 0;
     let failed = 0;
     const perTick = RATE / 10;
@@ -97,19 +106,10 @@ async function main(): Promise<void> {
         carry += perTick;
         const n = Math.floor(carry);
         carry -= n;
-        const now = Date.now();
-        const batch: Reading[] = [];
-        for (let i = 0; i < n; i++) {
-          const d = (sent + i) % DEVICES;
-          const id = `bench-${d}`;
-          const s = (seq.get(id) ?? 0) + 1;
-          seq.set(id, s);
-          batch.push(normal(id, d, s, now));
-        }
+        const batch = fleet.take(n, Date.now());
         // Fire and go on: ingest answers after its Cosmos bulk write, so awaiting each request
         // would cap the rate at one batch per round trip. Bounded, so a stall cannot pile up.
         if (batch.length > 0 && inFlight.size < MAX_IN_FLIGHT) {
-          sent += batch.length;
           const req = postReadings(p.ingest.url, batch)
             .then((r) => {
               if (r.status === 202) accepted += r.body.accepted ?? 0;
