@@ -113,11 +113,18 @@ export interface BulkUpsertResult {
   readonly failures: readonly BulkFailure[];
 }
 
+/** Operations per `bulk` call: the SDK's limit for one call. */
+export const BULK_CHUNK = 100;
+
 /**
- * Upserts documents in bulk (`executeBulkOperations`, the 4.9 API that replaces the deprecated `bulk`
- * and splits any number of operations into batches). Upsert by id makes replays idempotent. The partition key is passed
- * explicitly: 4.9 requires it for executeBulkOperations. Per-item failures are returned, not
- * thrown; transport failures (endpoint down) throw.
+ * Upserts documents in bulk and reports per-item failures instead of throwing them; transport
+ * failures (endpoint down, abort) throw. Upsert by id makes replays idempotent.
+ *
+ * Uses `container.items.bulk` (deprecated in 4.9 in favour of `executeBulkOperations`) on purpose:
+ * 4.9.3's `executeBulkOperations` streams operations and flushes a partial batch only after a
+ * fixed 1 s sleep (`intervalForPartialBatchInMs`), so every request-sized call took ≥ 1 s —
+ * measured 1013-1031 ms for 100 upserts against the local stand-in, vs 11-56 ms with `bulk`.
+ * Chunks of 100 run concurrently.
  */
 export async function bulkUpsert<T extends { id: string }>(
   container: Container,
@@ -126,26 +133,37 @@ export async function bulkUpsert<T extends { id: string }>(
   abortSignal?: AbortSignal,
 ): Promise<BulkUpsertResult> {
   if (documents.length === 0) return { succeeded: 0, failures: [] };
-  const operations: OperationInput[] = documents.map((doc) => ({
-    operationType: BulkOperationType.Upsert,
-    partitionKey: partitionKeyOf(doc),
-    resourceBody: doc as unknown as JSONObject,
-  }));
-  const results = await container.items.executeBulkOperations(
-    operations,
-    abortSignal ? { abortSignal } : undefined,
-  );
+  const chunks: Array<{ offset: number; docs: readonly T[] }> = [];
+  for (let i = 0; i < documents.length; i += BULK_CHUNK) {
+    chunks.push({ offset: i, docs: documents.slice(i, i + BULK_CHUNK) });
+  }
   const failures: BulkFailure[] = [];
-  results.forEach((result, index) => {
-    const status = result.response?.statusCode ?? 0;
-    if (result.error || status < 200 || status >= 300) {
-      failures.push({
-        index,
-        id: documents[index].id,
-        statusCode: Number(result.error?.code ?? status) || 0,
-        message: result.error?.message ?? `status ${status}`,
+  await Promise.all(
+    chunks.map(async ({ offset, docs }) => {
+      const operations: OperationInput[] = docs.map((doc) => ({
+        operationType: BulkOperationType.Upsert,
+        partitionKey: partitionKeyOf(doc),
+        resourceBody: doc as unknown as JSONObject,
+      }));
+      const results = await container.items.bulk(
+        operations,
+        { continueOnError: true },
+        abortSignal ? { abortSignal } : undefined,
+      );
+      results.forEach((result, i) => {
+        const status = result?.statusCode ?? 0;
+        if (status < 200 || status >= 300) {
+          const body = result?.resourceBody as { message?: string } | undefined;
+          failures.push({
+            index: offset + i,
+            id: docs[i].id,
+            statusCode: status,
+            message: body?.message ?? `status ${status}`,
+          });
+        }
       });
-    }
-  });
+    }),
+  );
+  failures.sort((a, b) => a.index - b.index);
   return { succeeded: documents.length - failures.length, failures };
 }
