@@ -6,7 +6,7 @@
  * costs. Each server runs alone, pinned to CPU 0 (`taskset`); the load comes from a separate
  * process pinned to CPU 1 over loopback with a keep-alive agent, bounded by time and count.
  *
- *   npx tsx scripts/bench-ingest.ts [--seconds 10] [--connections 8] [--batch 100] [--rounds 2]
+ *   npx tsx scripts/bench-ingest.ts [--seconds 10] [--connections 32] [--batch 100] [--rounds 2]
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -100,6 +100,8 @@ async function serve(kind: Kind): Promise<void> {
     server.listen(0, '127.0.0.1');
   }
   await once(server, 'listening');
+  // Exit normally on SIGTERM so `node --cpu-prof` can write its profile.
+  process.once('SIGTERM', () => process.exit(0));
   process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
 }
 
@@ -261,7 +263,7 @@ async function main(): Promise<void> {
       serve: { type: 'string' },
       load: { type: 'string' },
       seconds: { type: 'string', default: '10' },
-      connections: { type: 'string', default: '8' },
+      connections: { type: 'string', default: '32' },
       batch: { type: 'string', default: '100' },
       rounds: { type: 'string', default: '2' },
       'max-requests': { type: 'string', default: '1000000' },

@@ -65,6 +65,8 @@ export function buildApp(deps: IngestDeps): express.Express {
 
   const app = express();
   app.disable('x-powered-by');
+  // ETags hash every answer body; nothing caches POST answers, so it is pure cost.
+  app.set('etag', false);
   app.use(httpMetricsMiddleware(metrics));
   app.use(healthRouter(deps.health, metrics));
   app.get('/openapi.json', (_req, res) => {

@@ -2,7 +2,7 @@
  * The ingest request body → readings step, free of HTTP framework types so express (app.ts) and
  * the raw node:http baseline (scripts/bench-ingest.ts) run exactly the same parsing and validation.
  */
-import { readingId } from '../shared/ids';
+import { readingIdOfNormalised } from '../shared/ids';
 import { parseReading } from '../shared/schema';
 import type { ReadingInput, ValidationIssue } from '../shared/schema';
 import type { Reading } from '../shared/messages';
@@ -168,5 +168,6 @@ export function isBodyError(result: ParsedBody | BodyError): result is BodyError
 
 /** Stamps valid readings with their deterministic id and the time ingest received them. */
 export function toReadings(valid: readonly ReadingInput[], receivedAt: string): Reading[] {
-  return valid.map((r) => ({ id: readingId(r), ...r, receivedAt }));
+  // parseReading already normalised ts, so the id skips re-parsing it.
+  return valid.map((r) => ({ id: readingIdOfNormalised(r), ...r, receivedAt }));
 }

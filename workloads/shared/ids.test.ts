@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { alertId, normaliseTs, readingId } from './ids';
+import { alertId, normaliseTs, readingId, readingIdOfNormalised } from './ids';
 
 describe('readingId', () => {
   it('is the first 32 hex chars of sha256(deviceId \\n normalised ts \\n seq)', () => {
@@ -32,6 +32,11 @@ describe('readingId', () => {
       readingId({ deviceId: 'e', ts }),
     ]);
     expect(ids.size).toBe(3);
+  });
+
+  it('gives the same id from an already normalised reading', () => {
+    const r = { deviceId: 'd', ts: '2026-11-27T10:00:00.000Z', seq: 4 };
+    expect(readingIdOfNormalised(r)).toBe(readingId({ ...r, ts: '2026-11-27T11:00:00+01:00' }));
   });
 
   it('throws on an unparseable timestamp', () => {
