@@ -385,6 +385,9 @@ export class IotStreamingPlatform extends Construct {
       vnetIntegrationSubnet: this.network.subnet('webapp-integration'),
       privateEndpoints: pe('webSites'),
       appSettings: {
+        // App Service forwards to the container's port on its own network interface.
+        HOST: '0.0.0.0',
+        PORT: '3000',
         DATABASE_URL: `postgres://${this.webIdentity.name}@${this.postgres.fqdn}:5432/${this.postgresDatabase}?sslmode=require`,
         DATABASE_AUTH: 'entra',
         REDIS_URL: this.redis.url,
