@@ -46,8 +46,10 @@ async function eventually(check: () => boolean, timeoutMs: number): Promise<bool
 
 describe('engine lifecycle', () => {
   it('stops the engines already up when one fails to start, and keeps the logs', async () => {
-    // Redis cannot bind a port that is taken; the other three start fine meanwhile.
-    const blocker: Server = createServer();
+    // Redis cannot bind a port that is taken; the other three start fine meanwhile. The blocker
+    // drops every connection it accepts: a connection left open (the readiness probe's) would
+    // keep close() below waiting forever.
+    const blocker: Server = createServer((socket) => socket.destroy());
     await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
     const address = blocker.address();
     const taken = typeof address === 'object' && address ? address.port : 0;
