@@ -72,7 +72,13 @@ describe('dashboard in headless Chromium', () => {
       });
     }
     await page.waitForSelector('#conn.badge-live', { timeout: 15_000 });
-    await page.waitForSelector('[data-testid=chart]', { timeout: 15_000 });
+    // Charts refresh every 15 s; under a loaded CI machine the first history fetch can miss the
+    // aggregates' commit, so allow two refresh cycles.
+    await page.waitForSelector('[data-testid=chart]', { timeout: 35_000 }).catch(async (err) => {
+      const detail = await page.locator('#detail-range').textContent();
+      const charts = await page.locator('#charts').textContent();
+      throw new Error(`${(err as Error).message}\ndetail: ${detail}\ncharts: ${charts}`);
+    });
     expect(
       await page.locator(`[data-testid=device-tile][data-device-id="${DEVICES[0]}"]`).textContent(),
     ).toMatch(/temperature/);
