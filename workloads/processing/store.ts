@@ -3,6 +3,8 @@ import type { AlertMessage, AnalyzedReading } from '../shared/messages';
 import type { DeviceLatest, MinuteAggregate } from './aggregate';
 import { aggregateReadings, latestPerDevice, uniqueBy } from './aggregate';
 import { parseAlert, parseAnalyzed } from './parse';
+import { ALERT_COLUMNS, alertFromRow } from '../shared/alerts-table';
+import type { AlertRow } from '../shared/alerts-table';
 
 /** One consumed Kafka message, as much of it as the store needs. */
 export interface BatchMessage {
@@ -377,44 +379,4 @@ export class ProcessingStore {
       [alerts.map((a) => a.alertId), alerts.map((a) => a.state), alerts.map((a) => a.ts)],
     );
   }
-}
-
-/** Columns of the alerts table mapped back to the message contract. */
-export const ALERT_COLUMNS = `alert_id, state, device_id, rule, metric, severity, value, threshold,
-  score, episode_start, ts, reading_id, message`;
-
-/** A row of {@link ALERT_COLUMNS}. */
-export interface AlertRow {
-  alert_id: string;
-  state: 'open' | 'resolved';
-  device_id: string;
-  rule: string;
-  metric: string;
-  severity: 'warning' | 'critical';
-  value: number;
-  threshold: number | null;
-  score: number;
-  episode_start: Date;
-  ts: Date;
-  reading_id: string;
-  message: string;
-}
-
-/** Maps an alerts row to the message contract shape. */
-export function alertFromRow(r: AlertRow): AlertMessage {
-  return {
-    alertId: r.alert_id,
-    deviceId: r.device_id,
-    rule: r.rule,
-    metric: r.metric,
-    state: r.state,
-    severity: r.severity,
-    value: r.value,
-    ...(r.threshold === null ? {} : { threshold: r.threshold }),
-    score: r.score,
-    episodeStart: r.episode_start.toISOString(),
-    ts: r.ts.toISOString(),
-    readingId: r.reading_id,
-    message: r.message,
-  };
 }

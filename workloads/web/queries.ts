@@ -2,6 +2,8 @@ import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import type { AlertMessage } from '../shared/messages';
 import { REDIS_KEYS } from '../shared/redis';
+import { ALERT_COLUMNS, alertFromRow } from '../shared/alerts-table';
+import type { AlertRow } from '../shared/alerts-table';
 
 /** A device as the dashboard shows it. */
 export interface DeviceView {
@@ -157,43 +159,14 @@ export class WebQueries {
 
   /** Alert transitions at or after `since`, newest first. */
   async alerts(since: Date, limit: number, deviceId?: string): Promise<AlertMessage[]> {
-    const { rows } = await this.pool.query<{
-      alert_id: string;
-      state: 'open' | 'resolved';
-      device_id: string;
-      rule: string;
-      metric: string;
-      severity: 'warning' | 'critical';
-      value: number;
-      threshold: number | null;
-      score: number;
-      episode_start: Date;
-      ts: Date;
-      reading_id: string;
-      message: string;
-    }>(
-      `SELECT alert_id, state, device_id, rule, metric, severity, value, threshold, score,
-              episode_start, ts, reading_id, message
+    const { rows } = await this.pool.query<AlertRow>(
+      `SELECT ${ALERT_COLUMNS}
          FROM alerts
         WHERE ts >= $1 AND ($3::text IS NULL OR device_id = $3)
         ORDER BY ts DESC, alert_id, state DESC
         LIMIT $2`,
       [since, limit, deviceId ?? null],
     );
-    return rows.map((r) => ({
-      alertId: r.alert_id,
-      deviceId: r.device_id,
-      rule: r.rule,
-      metric: r.metric,
-      state: r.state,
-      severity: r.severity,
-      value: r.value,
-      ...(r.threshold === null ? {} : { threshold: r.threshold }),
-      score: r.score,
-      episodeStart: r.episode_start.toISOString(),
-      ts: r.ts.toISOString(),
-      readingId: r.reading_id,
-      message: r.message,
-    }));
+    return rows.map(alertFromRow);
   }
 }
