@@ -3,14 +3,14 @@
  * server on PORT (default 8082: /livez, /readyz, /metrics), and graceful shutdown on SIGTERM.
  */
 import { DefaultAzureCredential } from '@azure/identity';
-import { int, list, loadConfigOrExit, oneOf, port, str, url } from '../shared/config';
+import { int, list, loadConfigOrExit, oneOf, port, str } from '../shared/config';
 import { Health, startOpsServer } from '../shared/health';
 import { createKafka, kafkaConfigSpec, kafkaSettings } from '../shared/kafka';
 import { installShutdown } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { Metrics } from '../shared/metrics';
-import { createPgPool } from '../shared/postgres';
-import { createRedis } from '../shared/redis';
+import { postgresConfigSpec, createPgPool } from '../shared/postgres';
+import { redisConfigSpec, createRedis } from '../shared/redis';
 import { ProcessingApp } from './app';
 
 const spec = {
@@ -19,12 +19,8 @@ const spec = {
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, {
     default: 'info',
   }),
-  DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'], secret: true }),
-  DATABASE_AUTH: oneOf(['password', 'entra'] as const, { default: 'password' }),
-  DATABASE_POOL_MAX: int({ default: 10, min: 2, max: 100 }),
-  REDIS_URL: url({ protocols: ['redis:', 'rediss:'], secret: true }),
-  REDIS_AUTH: oneOf(['password', 'entra'] as const, { default: 'password' }),
-  REDIS_USERNAME: str({ optional: true }),
+  ...postgresConfigSpec,
+  ...redisConfigSpec,
   ...kafkaConfigSpec,
   KAFKA_GROUP_ID: str({ default: 'processing', pattern: /^[A-Za-z0-9._-]{1,200}$/ }),
   TOPIC_ANALYZED: str({ default: 'telemetry.analyzed' }),

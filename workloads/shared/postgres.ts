@@ -1,9 +1,20 @@
 import type { TokenCredential } from '@azure/identity';
 import { Pool } from 'pg';
 import type { PoolConfig } from 'pg';
+import { int, oneOf, url } from './config';
 
 /** Scope of Entra ID access tokens for Azure Database for PostgreSQL Flexible Server. */
 export const POSTGRES_ENTRA_SCOPE = 'https://ossrdbms-aad.database.windows.net/.default';
+
+/** The PostgreSQL settings every service that uses the database reads from its environment. */
+export const postgresConfigSpec = {
+  /** `postgres://user[:password]@host:port/db[?sslmode=require]`; secret, redacted in errors. */
+  DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'], secret: true }),
+  /** `password` (the URL as is) or `entra` (a token of the workload identity per connection). */
+  DATABASE_AUTH: oneOf(['password', 'entra'] as const, { default: 'password' }),
+  /** Pool size; at least 2 so a health probe never waits behind a batch. */
+  DATABASE_POOL_MAX: int({ default: 10, min: 2, max: 100 }),
+};
 
 /** Options of {@link createPgPool}. */
 export interface PgPoolOptions {

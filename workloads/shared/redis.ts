@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import Redis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
+import { oneOf, str, url } from './config';
 
 /** Scope of Entra ID access tokens for Azure Managed Redis / Azure Cache for Redis. */
 export const REDIS_ENTRA_SCOPE = 'https://redis.azure.com/.default';
@@ -44,6 +45,16 @@ export interface RedisClientOptions {
   /** Told when a token refresh fails (the old token keeps working until it expires). */
   readonly onAuthError?: (err: Error) => void;
 }
+
+/** The Redis settings every service that uses the cache reads from its environment. */
+export const redisConfigSpec = {
+  /** `redis://` locally, `rediss://host:10000` on Azure Managed Redis; secret, redacted in errors. */
+  REDIS_URL: url({ protocols: ['redis:', 'rediss:'], secret: true }),
+  /** `password` (from the URL) or `entra` (a token of the workload identity). */
+  REDIS_AUTH: oneOf(['password', 'entra'] as const, { default: 'password' }),
+  /** User name for `entra`: the identity's object id. */
+  REDIS_USERNAME: str({ optional: true }),
+};
 
 /**
  * A Redis client. Commands issued while disconnected queue only briefly (`maxRetriesPerRequest`

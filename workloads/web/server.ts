@@ -5,13 +5,13 @@
  */
 import { createServer } from 'node:http';
 import { DefaultAzureCredential } from '@azure/identity';
-import { bool, int, loadConfigOrExit, oneOf, port, str, url } from '../shared/config';
+import { bool, int, loadConfigOrExit, oneOf, port, str } from '../shared/config';
 import { Health } from '../shared/health';
 import { installShutdown } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { Metrics } from '../shared/metrics';
-import { createPgPool, pingPostgres } from '../shared/postgres';
-import { createRedis, pingRedis } from '../shared/redis';
+import { postgresConfigSpec, createPgPool, pingPostgres } from '../shared/postgres';
+import { redisConfigSpec, createRedis, pingRedis } from '../shared/redis';
 import { createWebApp } from './app';
 import { WebQueries } from './queries';
 import { SseHub } from './sse';
@@ -22,12 +22,8 @@ const spec = {
   LOG_LEVEL: oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace'] as const, {
     default: 'info',
   }),
-  DATABASE_URL: url({ protocols: ['postgres:', 'postgresql:'], secret: true }),
-  DATABASE_AUTH: oneOf(['password', 'entra'] as const, { default: 'password' }),
-  DATABASE_POOL_MAX: int({ default: 10, min: 1, max: 100 }),
-  REDIS_URL: url({ protocols: ['redis:', 'rediss:'], secret: true }),
-  REDIS_AUTH: oneOf(['password', 'entra'] as const, { default: 'password' }),
-  REDIS_USERNAME: str({ optional: true }),
+  ...postgresConfigSpec,
+  ...redisConfigSpec,
   TRUST_PROXY: bool({ default: false }),
   SSE_HEARTBEAT_MS: int({ default: 15_000, min: 1000, max: 120_000 }),
   SSE_MAX_CLIENTS: int({ default: 1000, min: 1, max: 100_000 }),
