@@ -430,7 +430,13 @@ export class IotStreamingPlatform extends Construct {
       displayName: 'IoT telemetry ingest',
       backend,
     });
-    if (hdinsight) this.keyVault.grantSecretsRead(sp(this.workloadIdentities.analysis));
+    if (hdinsight) {
+      // HDInsight brokers speak TLS with the cluster's own CA: the workloads read the CA bundle
+      // for KAFKA_TLS_CA_FILE from the vault (the cluster runs the Key Vault CSI driver; the
+      // SecretProviderClass that mounts it is deployed with the CA, after the cluster exists).
+      for (const w of CLUSTER_WORKLOADS)
+        this.keyVault.grantSecretsRead(sp(this.workloadIdentities[w]));
+    }
     this.declareDesignWaivers(props);
   }
 
