@@ -72,6 +72,10 @@ describe('dashboard in headless Chromium', () => {
       });
     }
     await page.waitForSelector('#conn.badge-live', { timeout: 15_000 });
+    // The fleet also lists devices other suites left on the shared topics (the page selects the
+    // first, alerting ones first): pick ours as a user would, by clicking its tile.
+    await page.click(`[data-testid=device-tile][data-device-id="${DEVICES[0]}"]`);
+    await page.waitForSelector(`#detail-title:text("${DEVICES[0]}")`, { timeout: 5_000 });
     // Charts refresh every 15 s; under a loaded CI machine the first history fetch can miss the
     // aggregates' commit, so allow two refresh cycles.
     await page.waitForSelector('[data-testid=chart]', { timeout: 35_000 }).catch(async (err) => {
