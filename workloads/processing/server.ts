@@ -9,8 +9,8 @@ import { createKafka, kafkaConfigSpec, kafkaSettings } from '../shared/kafka';
 import { installShutdown } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { Metrics } from '../shared/metrics';
-import { postgresConfigSpec, createPgPool } from '../shared/postgres';
-import { redisConfigSpec, createRedis } from '../shared/redis';
+import { postgresConfigSpec, createPgPoolFromConfig } from '../shared/postgres';
+import { redisConfigSpec, createRedis, redisOptionsFromConfig } from '../shared/redis';
 import { ProcessingApp } from './app';
 
 const spec = {
@@ -52,23 +52,10 @@ async function main(): Promise<void> {
   const needsEntra = config.DATABASE_AUTH === 'entra' || config.REDIS_AUTH === 'entra';
   const credential = needsEntra ? new DefaultAzureCredential() : undefined;
 
-  const pool = createPgPool(
-    {
-      connectionString: config.DATABASE_URL,
-      auth: config.DATABASE_AUTH,
-      credential,
-      max: config.DATABASE_POOL_MAX,
-      applicationName: 'processing',
-    },
-    (err) => logger.warn({ err }, 'postgres idle client error'),
-  );
+  const pool = createPgPoolFromConfig(config, 'processing', credential, logger);
   const redis = await createRedis({
-    url: config.REDIS_URL,
-    auth: config.REDIS_AUTH,
-    credential,
-    username: config.REDIS_USERNAME,
+    ...redisOptionsFromConfig(config, credential, logger),
     connectionName: 'processing',
-    onAuthError: (err) => logger.error({ err }, 'redis token refresh failed'),
   });
   redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
   const kafka = createKafka(kafkaSettings(config, 'processing'), logger);

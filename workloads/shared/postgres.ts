@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import { Pool } from 'pg';
 import type { PoolConfig } from 'pg';
+import type { Logger } from 'pino';
 import { int, oneOf, url } from './config';
 
 /** Scope of Entra ID access tokens for Azure Database for PostgreSQL Flexible Server. */
@@ -74,4 +75,30 @@ export function createPgPool(options: PgPoolOptions, onIdleError?: (err: Error) 
 /** Readiness check for a pool: a round trip to the server. */
 export async function pingPostgres(pool: Pool): Promise<void> {
   await pool.query('SELECT 1');
+}
+
+/** The settings {@link postgresConfigSpec} reads. */
+export interface PostgresConfig {
+  readonly DATABASE_URL: string;
+  readonly DATABASE_AUTH: 'password' | 'entra';
+  readonly DATABASE_POOL_MAX: number;
+}
+
+/** The service's one pool, from its checked configuration; idle-client errors are logged. */
+export function createPgPoolFromConfig(
+  config: PostgresConfig,
+  applicationName: string,
+  credential: TokenCredential | undefined,
+  logger: Logger,
+): Pool {
+  return createPgPool(
+    {
+      connectionString: config.DATABASE_URL,
+      auth: config.DATABASE_AUTH,
+      credential,
+      max: config.DATABASE_POOL_MAX,
+      applicationName,
+    },
+    (err) => logger.warn({ err }, 'postgres idle client error'),
+  );
 }

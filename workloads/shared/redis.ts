@@ -1,6 +1,7 @@
 import type { TokenCredential } from '@azure/identity';
 import Redis from 'ioredis';
 import type { RedisOptions } from 'ioredis';
+import type { Logger } from 'pino';
 import { oneOf, str, url } from './config';
 
 /** Scope of Entra ID access tokens for Azure Managed Redis / Azure Cache for Redis. */
@@ -115,4 +116,26 @@ export function compareStreamIds(a: string, b: string): number {
 /** Whether a string is a valid stream id (`ms-seq` or `ms`). */
 export function isStreamId(id: string): boolean {
   return /^\d{1,20}(-\d{1,20})?$/.test(id);
+}
+
+/** The settings {@link redisConfigSpec} reads. */
+export interface RedisConfig {
+  readonly REDIS_URL: string;
+  readonly REDIS_AUTH: 'password' | 'entra';
+  readonly REDIS_USERNAME?: string;
+}
+
+/** Client options from the service's checked configuration, less the connection name. */
+export function redisOptionsFromConfig(
+  config: RedisConfig,
+  credential: TokenCredential | undefined,
+  logger: Logger,
+): Omit<RedisClientOptions, 'connectionName'> {
+  return {
+    url: config.REDIS_URL,
+    auth: config.REDIS_AUTH,
+    credential,
+    username: config.REDIS_USERNAME,
+    onAuthError: (err: Error) => logger.error({ err }, 'redis token refresh failed'),
+  };
 }

@@ -10,8 +10,8 @@ import { Health } from '../shared/health';
 import { installShutdown } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { Metrics } from '../shared/metrics';
-import { postgresConfigSpec, createPgPool, pingPostgres } from '../shared/postgres';
-import { redisConfigSpec, createRedis, pingRedis } from '../shared/redis';
+import { postgresConfigSpec, createPgPoolFromConfig, pingPostgres } from '../shared/postgres';
+import { redisConfigSpec, createRedis, pingRedis, redisOptionsFromConfig } from '../shared/redis';
 import { createWebApp } from './app';
 import { WebQueries } from './queries';
 import { SseHub } from './sse';
@@ -38,23 +38,8 @@ async function main(): Promise<void> {
   const needsEntra = config.DATABASE_AUTH === 'entra' || config.REDIS_AUTH === 'entra';
   const credential = needsEntra ? new DefaultAzureCredential() : undefined;
 
-  const pool = createPgPool(
-    {
-      connectionString: config.DATABASE_URL,
-      auth: config.DATABASE_AUTH,
-      credential,
-      max: config.DATABASE_POOL_MAX,
-      applicationName: 'web',
-    },
-    (err) => logger.warn({ err }, 'postgres idle client error'),
-  );
-  const redisOptions = {
-    url: config.REDIS_URL,
-    auth: config.REDIS_AUTH,
-    credential,
-    username: config.REDIS_USERNAME,
-    onAuthError: (err: Error) => logger.error({ err }, 'redis token refresh failed'),
-  };
+  const pool = createPgPoolFromConfig(config, 'web', credential, logger);
+  const redisOptions = redisOptionsFromConfig(config, credential, logger);
   const redis = await createRedis({ ...redisOptions, connectionName: 'web' });
   // XREAD BLOCK would stall every other command queued on its connection: the reader gets its own.
   const reader = await createRedis({
