@@ -189,6 +189,26 @@ describe('RedisCache (managed, the default)', () => {
     expect(out).not.toHaveResource(RedisCacheAccessPolicyAssignment);
   });
 
+  it('chains access policy writes so the service never sees two updates of the database at once', () => {
+    const out = synth({}, (redis) => {
+      redis.grantDataAccess({ principalId: 'obj-1' });
+      redis.grantDataAccess({ principalId: 'obj-2' });
+      redis.grantDataAccess({ principalId: 'obj-3' });
+    });
+    const deployments = Object.entries(
+      resources(out, 'azurerm_resource_group_template_deployment'),
+    );
+    const byObject = new Map(
+      deployments.map(([name, d]) => [
+        /"value" = "(obj-\d)"/.exec(d.parameters_content as string)?.[1],
+        { address: `azurerm_resource_group_template_deployment.${name}`, d },
+      ]),
+    );
+    expect(byObject.get('obj-1')?.d.depends_on).toEqual(['azurerm_managed_redis.Redis_FF642DF2']);
+    expect(byObject.get('obj-2')?.d.depends_on).toEqual([byObject.get('obj-1')?.address]);
+    expect(byObject.get('obj-3')?.d.depends_on).toEqual([byObject.get('obj-2')?.address]);
+  });
+
   it('rejects an access policy on managed redis, which only has the default one', () => {
     expect(() =>
       synth({}, (redis) => redis.grantDataAccess({ principalId: 'p' }, 'Data Reader')),
@@ -313,6 +333,22 @@ describe('RedisCache (classic, legacy)', () => {
       object_id: 'obj-2',
       access_policy_name: 'Data Reader',
     });
+  });
+
+  it('chains classic access policy assignments, which the service also updates one at a time', () => {
+    const out = synth({ flavour: 'classic' }, (redis) => {
+      redis.grantDataAccess({ principalId: 'obj-1' });
+      redis.grantDataAccess({ principalId: 'obj-2' });
+    });
+    const assignments = Object.entries(
+      resources(out, 'azurerm_redis_cache_access_policy_assignment'),
+    );
+    const first = assignments.find(([, a]) => a.object_id === 'obj-1');
+    const second = assignments.find(([, a]) => a.object_id === 'obj-2');
+    expect(first?.[1].depends_on).toBeUndefined();
+    expect(second?.[1].depends_on).toEqual([
+      `azurerm_redis_cache_access_policy_assignment.${first?.[0]}`,
+    ]);
   });
 });
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { Fn } from 'cdktf';
+import type { TerraformResource } from 'cdktf';
 import { ManagedRedis } from '@cdktf/provider-azurerm/lib/managed-redis';
 import { RedisCache as AzRedisCache } from '@cdktf/provider-azurerm/lib/redis-cache';
 import { RedisCacheAccessPolicyAssignment } from '@cdktf/provider-azurerm/lib/redis-cache-access-policy-assignment';
@@ -330,6 +331,11 @@ export class RedisCache extends Construct implements IRedisCache {
   public readonly resource: ManagedRedis | AzRedisCache;
 
   private readonly resourceGroupName: string;
+  /**
+   * The last access-policy write, so the next one waits for it: the service rejects a second
+   * update of the same database while one is running ("concurrent updates are not allowed").
+   */
+  private lastAccessPolicyWrite?: TerraformResource;
 
   constructor(scope: Construct, id: string, props: RedisCacheProps) {
     super(scope, id);
@@ -389,6 +395,10 @@ export class RedisCache extends Construct implements IRedisCache {
    * an access policy assignment to the database's `default` policy (the only one Azure Managed
    * Redis has: full data access), deployed as an ARM template because azurerm 4.55 has no
    * resource for it. Clients use the principal's object id as the Redis user name.
+   *
+   * Each grant depends on the previous one (a `depends_on` chain): Azure rejects concurrent
+   * updates of one cache's access policies, and Terraform would otherwise create them in
+   * parallel.
    */
   public grantDataAccess(
     principal: IPrincipal,
@@ -401,13 +411,16 @@ export class RedisCache extends Construct implements IRedisCache {
         'Data Contributor',
         'Data Reader',
       ]);
-      return new RedisCacheAccessPolicyAssignment(this, cid, {
+      const assignment = new RedisCacheAccessPolicyAssignment(this, cid, {
         name: principal.principalId,
         redisCacheId: this.id,
         accessPolicyName: accessPolicy ?? 'Data Contributor',
         objectId: principal.principalId,
         objectIdAlias: principal.principalId,
+        dependsOn: this.lastAccessPolicyWrite ? [this.lastAccessPolicyWrite] : undefined,
       });
+      this.lastAccessPolicyWrite = assignment;
+      return assignment;
     }
     if (accessPolicy !== undefined) {
       throw new ValidationError(
@@ -421,7 +434,7 @@ export class RedisCache extends Construct implements IRedisCache {
       .update(`${this.node.path}/${cid}`)
       .digest('hex')
       .slice(0, 16)}`;
-    return new ResourceGroupTemplateDeployment(this, cid, {
+    const deployment = new ResourceGroupTemplateDeployment(this, cid, {
       name: deploymentName,
       resourceGroupName: this.resourceGroupName,
       deploymentMode: 'Incremental',
@@ -430,8 +443,10 @@ export class RedisCache extends Construct implements IRedisCache {
         clusterName: { value: this.name },
         objectId: { value: principal.principalId },
       }),
-      dependsOn: [this.resource],
+      dependsOn: [this.lastAccessPolicyWrite ?? this.resource],
     });
+    this.lastAccessPolicyWrite = deployment;
+    return deployment;
   }
 
   private identity(props: RedisCacheProps): ReturnType<typeof identityBlock> {

@@ -56,6 +56,7 @@ import { logAnalyticsRetention90Days } from '../rules/azure/log-analytics-retent
 import { managedRedisAccessKeysDisabled } from '../rules/azure/managed-redis-access-keys-disabled';
 import { managedRedisEncryptedProtocol } from '../rules/azure/managed-redis-encrypted-protocol';
 import { managedRedisPublicNetworkDisabled } from '../rules/azure/managed-redis-public-network-disabled';
+import { redisAccessPolicyWritesSerialised } from '../rules/azure/redis-access-policy-writes-serialised';
 import { networkSecurityGroupAllPortsNotOpenToInternet } from '../rules/azure/network-security-group-all-ports-not-open-to-internet';
 import { networkSecurityGroupHttpNotOpenToInternet } from '../rules/azure/network-security-group-http-not-open-to-internet';
 import { networkSecurityGroupHttpsNotOpenToInternet } from '../rules/azure/network-security-group-https-not-open-to-internet';
@@ -915,6 +916,15 @@ export const azureIotPlatformPack = definePack({
       rationale: 'Clients should authenticate with Entra ID instead of shared keys.',
       remediation: 'Keep default_database { access_keys_authentication_enabled = false }.',
       controls: { [MCSB]: ['IM-1'] },
+    }),
+    r(redisAccessPolicyWritesSerialised, {
+      service: 'Redis',
+      title: 'Access-policy writes to one Redis cache are serialised',
+      severity: 'high',
+      rationale:
+        "Azure rejects concurrent updates of one cache database's access policies; Terraform creates unordered resources in parallel, so the second grant fails the deployment.",
+      remediation:
+        'Make each access-policy assignment (or its ARM template deployment) depend on the previous one, e.g. with RedisCache.grantDataAccess, which chains them.',
     }),
     // App Service
     r(servicePlanZoneBalanced, {
