@@ -2,6 +2,7 @@ import { Testing } from 'cdktf';
 import { EventhubNamespace } from '@cdktf/provider-azurerm/lib/eventhub-namespace';
 import { buildApp } from './app';
 import { dev, prod } from './environments';
+import pins from '../scripts/terraform-providers.json';
 
 function synthAll(): Record<string, string> {
   const app = Testing.app();
@@ -52,6 +53,29 @@ describe('the app', () => {
       'kubernetes_deployment_v1',
     ]) {
       expect(types).toContain(t);
+    }
+  });
+
+  it('requires exactly the provider versions `npm run validate` validates with', () => {
+    for (const [name, json] of Object.entries(stacks)) {
+      const required = JSON.parse(json).terraform.required_providers as Record<
+        string,
+        { source: string; version: string }
+      >;
+      expect(Object.keys(required).length).toBeGreaterThan(0);
+      for (const [provider, req] of Object.entries(required)) {
+        const pin = pins.providers[provider as keyof typeof pins.providers];
+        expect({ stack: name, provider, version: req.version }).toEqual({
+          stack: name,
+          provider,
+          version: pin?.version,
+        });
+        expect(pin.source).toBe(
+          req.source.includes('/')
+            ? `registry.terraform.io/${req.source}`
+            : `registry.terraform.io/hashicorp/${req.source}`,
+        );
+      }
     }
   });
 
