@@ -223,6 +223,8 @@ describe('CosmosAccount', () => {
         location: 'westeurope',
         resourceGroupName: 'rg',
       });
+      const db = cosmos.addSqlDatabase('iot');
+      cosmos.addSqlContainer(db, 'readings', { partitionKeyPaths: ['/deviceId'] });
       const ra = cosmos.grantDataContributor(ingest, { database: 'iot', container: 'readings' });
       expect(ra).toBeInstanceOf(CosmosdbSqlRoleAssignment);
       cosmos.grantDataContributor(ingest, { database: 'iot' });
@@ -235,17 +237,53 @@ describe('CosmosAccount', () => {
       role_definition_id: expect.stringMatching(
         /\.id\}\/sqlRoleDefinitions\/00000000-0000-0000-0000-000000000002$/,
       ),
-      scope: expect.stringMatching(/\.id\}\/dbs\/iot\/colls\/readings$/),
+      scope: expect.stringMatching(
+        /\.id\}\/dbs\/\$\{azurerm_cosmosdb_sql_container\.Cosmos_Container-iot-readings_[0-9A-F]+\.database_name\}\/colls\/\$\{azurerm_cosmosdb_sql_container\.Cosmos_Container-iot-readings_[0-9A-F]+\.name\}$/,
+      ),
       account_name: expect.stringMatching(/azurerm_cosmosdb_account\.Cosmos_[0-9A-F]+\.name/),
       resource_group_name: 'rg-test',
     });
     expect(out).toHaveResourceWithProperties(CosmosdbSqlRoleAssignment, {
-      scope: expect.stringMatching(/\.id\}\/dbs\/iot$/),
+      scope: expect.stringMatching(
+        /\.id\}\/dbs\/\$\{azurerm_cosmosdb_sql_database\.Cosmos_Db-iot_[0-9A-F]+\.name\}$/,
+      ),
     });
     const reader = grants.find((g) => g.principal_id === 'analyst');
     expect(reader?.role_definition_id).toMatch(/00000000-0000-0000-0000-000000000001$/);
     expect(reader?.scope).toMatch(ACCOUNT_ID);
     expect(reader?.scope).toMatch(/\.id\}$/);
+  });
+
+  it('orders a container grant after the container: its scope references the container resource', () => {
+    const out = synth({}, (cosmos) => {
+      cosmos.addSqlContainer({ name: 'iot' }, 'readings', { partitionKeyPaths: ['/deviceId'] });
+      cosmos.grantDataReader({ principalId: 'p' }, { database: 'iot', container: 'readings' });
+      cosmos.grantDataReader({ principalId: 'q' }, { database: 'iot' });
+    });
+    const [container] = Object.keys(JSON.parse(out).resource.azurerm_cosmosdb_sql_container);
+    const grants = resources(out, 'azurerm_cosmosdb_sql_role_assignment');
+    for (const g of grants) {
+      expect(g.scope).toContain(`azurerm_cosmosdb_sql_container.${container}.database_name`);
+    }
+    expect(grants.find((g) => g.principal_id === 'p')?.scope).toContain(
+      `azurerm_cosmosdb_sql_container.${container}.name`,
+    );
+  });
+
+  it('takes token names for a container created elsewhere, which carry their own dependency', () => {
+    const out = synth({}, (cosmos, stack) => {
+      const other = new UserAssignedIdentity(stack, 'Other', {
+        name: 'x',
+        location: 'westeurope',
+        resourceGroupName: 'rg',
+      });
+      cosmos.grantDataReader({ principalId: 'p' }, { database: other.name, container: other.name });
+    });
+    expect(out).toHaveResourceWithProperties(CosmosdbSqlRoleAssignment, {
+      scope: expect.stringMatching(
+        /\/dbs\/\$\{azurerm_user_assigned_identity\.Other\.name\}\/colls\//,
+      ),
+    });
   });
 
   it.each([
@@ -387,6 +425,16 @@ describe('CosmosAccount', () => {
           indexingPolicy: { mode: 'none', includedPaths: ['/*'] },
         }),
       /invalid addSqlContainer\(readings\).indexingPolicy.mode "none": indexing mode none takes no included paths/,
+    ],
+    [
+      'grant on a container this account does not create',
+      (c) => c.grantDataReader({ principalId: 'p' }, { database: 'iot', container: 'readings' }),
+      /invalid DataReader scope.container "iot\/readings": a grant on a container needs the container added with addSqlContainer first/,
+    ],
+    [
+      'grant on a database this account does not create',
+      (c) => c.grantDataReader({ principalId: 'p' }, { database: 'iot' }),
+      /invalid DataReader scope.database "iot": a grant on a database needs the database added/,
     ],
     [
       'grant scope container name',

@@ -261,6 +261,10 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
   public readonly resource: CosmosdbAccount;
 
   private readonly props: CosmosAccountProps;
+  /** Databases added here, by name, so grants can reference them. */
+  private readonly databases = new Map<string, CosmosdbSqlDatabase>();
+  /** Containers added here, by `<database>/<container>`, so grants can reference them. */
+  private readonly containers = new Map<string, CosmosdbSqlContainer>();
 
   constructor(scope: Construct, id: string, props: CosmosAccountProps) {
     super(scope, id);
@@ -337,7 +341,7 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
       `addSqlDatabase(${name}).autoscaleMaxThroughput`,
       options.autoscaleMaxThroughput,
     );
-    return new CosmosdbSqlDatabase(this, `Db-${name}`, {
+    const db = new CosmosdbSqlDatabase(this, `Db-${name}`, {
       name,
       accountName: this.name,
       resourceGroupName: this.props.resourceGroup.name,
@@ -346,6 +350,8 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
           ? { maxThroughput: options.autoscaleMaxThroughput }
           : undefined,
     });
+    this.databases.set(name, db);
+    return db;
   }
 
   /**
@@ -416,7 +422,7 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
       }
     });
 
-    return new CosmosdbSqlContainer(this, `Container-${idPart(database)}-${name}`, {
+    const container = new CosmosdbSqlContainer(this, `Container-${idPart(database)}-${name}`, {
       name,
       accountName: this.name,
       resourceGroupName: this.props.resourceGroup.name,
@@ -443,6 +449,9 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
               spatialIndex: ip.spatialPaths?.map((path) => ({ path })),
             },
     });
+    const dbName = database instanceof CosmosdbSqlDatabase ? database.nameInput : undefined;
+    this.containers.set(`${dbName ?? database.name}/${name}`, container);
+    return container;
   }
 
   /**
@@ -480,15 +489,16 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
         this.validateResourceName(`${prefix} scope.container`, scope.container);
       }
     }
-    const path = scope
-      ? `/dbs/${scope.database}${scope.container !== undefined ? `/colls/${scope.container}` : ''}`
-      : '';
+    const path = scope ? this.scopePath(prefix, scope) : '';
     // One principal may hold the role on several scopes, so the scope is part of the id; token
     // names (known at apply) are hashed, which is stable for a given program.
+    const given = scope
+      ? `/dbs/${scope.database}${scope.container !== undefined ? `/colls/${scope.container}` : ''}`
+      : '';
     const suffix = !scope
       ? ''
-      : isUnresolved(path)
-        ? `-${createHash('sha256').update(path).digest('hex').slice(0, 8)}`
+      : isUnresolved(given)
+        ? `-${createHash('sha256').update(given).digest('hex').slice(0, 8)}`
         : `-${[scope.database, scope.container].filter((x) => x !== undefined).join('-')}`;
     return new CosmosdbSqlRoleAssignment(this, `${grantId(prefix, this, principal)}${suffix}`, {
       accountName: this.name,
@@ -497,6 +507,43 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
       principalId: principal.principalId,
       scope: `${this.id}${path}`,
     });
+  }
+
+  /**
+   * The data-plane scope path of a grant, built from the attributes of the database or
+   * container resource it names, so Terraform orders the assignment after that resource (a
+   * literal path would let it run before the container exists, and fail). Names given as
+   * tokens (a resource created elsewhere) carry their own dependency and are used as they are.
+   */
+  private scopePath(prefix: string, scope: CosmosDataScope): string {
+    const { database, container } = scope;
+    const tokens = isUnresolved(database) || (container !== undefined && isUnresolved(container));
+    if (container !== undefined) {
+      const c = this.containers.get(`${database}/${container}`);
+      if (c) return `/dbs/${c.databaseName}/colls/${c.name}`;
+      if (!tokens) {
+        throw new ValidationError(
+          this,
+          `${prefix} scope.container`,
+          `${database}/${container}`,
+          'a grant on a container needs the container added with addSqlContainer first (or its names as terraform references), so the assignment waits for it',
+        );
+      }
+      return `/dbs/${database}/colls/${container}`;
+    }
+    const db = this.databases.get(database);
+    if (db) return `/dbs/${db.name}`;
+    const inDb = [...this.containers.entries()].find(([k]) => k.startsWith(`${database}/`));
+    if (inDb) return `/dbs/${inDb[1].databaseName}`;
+    if (!tokens) {
+      throw new ValidationError(
+        this,
+        `${prefix} scope.database`,
+        database,
+        'a grant on a database needs the database added with addSqlDatabase (or a container in it with addSqlContainer) first, or its name as a terraform reference, so the assignment waits for it',
+      );
+    }
+    return `/dbs/${database}`;
   }
 
   private validate(props: CosmosAccountProps): void {

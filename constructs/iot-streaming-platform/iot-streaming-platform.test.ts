@@ -57,7 +57,9 @@ describe('IotStreamingPlatform', () => {
   it('gives ingest data-plane write on the readings container only', () => {
     expect(out).toHaveResourceWithProperties(CosmosdbSqlRoleAssignment, {
       principal_id: expect.stringContaining('IngestIdentity'),
-      scope: expect.stringMatching(/\/dbs\/iot\/colls\/readings$/),
+      scope: expect.stringMatching(
+        /\/dbs\/\$\{azurerm_cosmosdb_sql_container\.\w+_Container-iot-readings_\w+\.database_name\}\/colls\/\$\{azurerm_cosmosdb_sql_container\.\w+_Container-iot-readings_\w+\.name\}$/,
+      ),
     });
   });
 
