@@ -68,6 +68,7 @@ import { postgresqlFlexibleServerFirewallNotOpen } from '../rules/azure/postgres
 import { postgresqlFlexibleServerGeoRedundantBackup } from '../rules/azure/postgresql-flexible-server-geo-redundant-backup';
 import { postgresqlFlexibleServerLoggingParameters } from '../rules/azure/postgresql-flexible-server-logging-parameters';
 import { postgresqlFlexibleServerPublicNetworkDisabled } from '../rules/azure/postgresql-flexible-server-public-network-disabled';
+import { productionNoDocumentationAddresses } from '../rules/azure/production-no-documentation-addresses';
 import { redisCacheEntraAuthEnabled } from '../rules/azure/redis-cache-entra-auth-enabled';
 import { redisCacheNonSslPortDisabled } from '../rules/azure/redis-cache-non-ssl-port-disabled';
 import { redisCachePublicNetworkDisabled } from '../rules/azure/redis-cache-public-network-disabled';
@@ -790,6 +791,16 @@ export const azureIotPlatformPack = definePack({
       rationale: 'Open UDP services are used for reflection and amplification attacks.',
       remediation: 'Remove the rule or list the exact UDP ports and sources.',
       controls: { [CIS2]: ['6.3'], [MCSB]: ['NS-1'] },
+    }),
+    r(productionNoDocumentationAddresses, {
+      service: 'Deployment inputs',
+      title: 'Production uses no documentation IP ranges or example e-mail domains',
+      severity: 'high',
+      rationale:
+        'Documentation ranges (RFC 5737, RFC 3849) and example domains (RFC 2606, RFC 6761) belong to no real network or mailbox: in production they are placeholders, so the API server admits nobody (or the wrong network), a firewall rule protects nothing and alerts reach no one.',
+      remediation:
+        'Take the value from a Terraform variable whose validation rejects documentation ranges and example domains (stacks/deploy-inputs.ts), and set the real value in the environment tfvars.',
+      controls: { [MCSB]: ['PV-2'] },
     }),
     r(networkSecurityGroupAllPortsNotOpenToInternet, {
       service: 'Networking',
