@@ -7,6 +7,7 @@ import { ApiManagementBackend } from '@cdktf/provider-azurerm/lib/api-management
 import { ApiManagementNamedValue } from '@cdktf/provider-azurerm/lib/api-management-named-value';
 import { ApiManagementProduct } from '@cdktf/provider-azurerm/lib/api-management-product';
 import { ApiManagementProductApi } from '@cdktf/provider-azurerm/lib/api-management-product-api';
+import { ApiManagementSubscription } from '@cdktf/provider-azurerm/lib/api-management-subscription';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
@@ -247,6 +248,34 @@ describe('ApiManagement', () => {
     });
   });
 
+  it('renders the policy options into the api policy, with or without a backend', () => {
+    const { apim, out } = make();
+    apim.addApi({
+      name: 'telemetry',
+      path: 'telemetry',
+      openApiDocument: openApiJson,
+      policy: { rateLimit: { calls: 10, periodSeconds: 1 }, maxRequestBodyBytes: 1024 },
+    });
+    const xml = (
+      resources(out(), 'azurerm_api_management_api_policy')[0] as { xml_content: string }
+    ).xml_content;
+    expect(xml).toContain('counter-key="@(context.Subscription.Id)"');
+    expect(xml).toContain('max-size="1024"');
+    expect(xml).not.toContain('set-backend-service');
+  });
+
+  it('rejects a bad policy with the api in the path', () => {
+    const { apim } = make();
+    expect(() =>
+      apim.addApi({
+        name: 'telemetry',
+        path: 'telemetry',
+        openApiDocument: openApiJson,
+        policy: { quota: { calls: 1, periodSeconds: 0 } },
+      }),
+    ).toThrow(/invalid addApi\(telemetry\).policy.quota.periodSeconds 0/);
+  });
+
   describe('addProduct', () => {
     it('requires subscription and approval by default and links its apis', () => {
       const { apim, out } = make();
@@ -283,6 +312,54 @@ describe('ApiManagement', () => {
         }),
       ).toThrow(
         /invalid addProduct\(open\).approvalRequired true: approval applies only with subscriptionRequired: true/,
+      );
+    });
+  });
+
+  describe('addSubscription', () => {
+    it('adds an active subscription to the product, tracing off', () => {
+      const { apim, out } = make();
+      const product = apim.addProduct({ id: 'devices', displayName: 'Devices' });
+      apim.addSubscription({ name: 'fleet', displayName: 'Device fleet', product });
+      expect(out()).toHaveResourceWithProperties(ApiManagementSubscription, {
+        subscription_id: 'fleet',
+        display_name: 'Device fleet',
+        product_id: expect.stringMatching(
+          /azurerm_api_management_product\.Apim_Product-devices_[0-9A-F]+\.id/,
+        ),
+        state: 'active',
+        allow_tracing: false,
+      });
+    });
+
+    it('rejects an unknown state', () => {
+      const { apim } = make();
+      const product = apim.addProduct({ id: 'devices', displayName: 'Devices' });
+      expect(() =>
+        apim.addSubscription({
+          name: 'fleet',
+          displayName: 'Fleet',
+          product,
+          state: 'open' as 'active',
+        }),
+      ).toThrow(/invalid addSubscription\(fleet\).state "open"/);
+    });
+  });
+
+  describe('trustedRootCertificates', () => {
+    it('installs them in the root store so private backends validate', () => {
+      const out = make({ trustedRootCertificates: ['MIIBszCCAVmgAwIBAgIU'] }).out();
+      expect(out).toHaveResourceWithProperties(AzApiManagement, {
+        certificate: [{ encoded_certificate: 'MIIBszCCAVmgAwIBAgIU', store_name: 'Root' }],
+      });
+    });
+
+    it('rejects pem text and v2 tiers', () => {
+      expect(() => make({ trustedRootCertificates: ['-----BEGIN CERTIFICATE-----'] })).toThrow(
+        /invalid trustedRootCertificates\[0\] .*: a base64-encoded der certificate/,
+      );
+      expect(() => make({ sku: 'StandardV2', trustedRootCertificates: ['MIIB'] })).toThrow(
+        /invalid trustedRootCertificates .*need a classic tier/,
       );
     });
   });
@@ -353,6 +430,42 @@ describe('ApiManagement', () => {
         url: 'https://ingest.iot.internal',
         tls: { validate_certificate_chain: true, validate_certificate_name: true },
       });
+    });
+
+    it('puts a circuit breaker on the backend: 5xx failures trip it, retry-after honoured', () => {
+      const { apim, out } = make();
+      apim.addBackend({
+        name: 'ingest',
+        url: 'https://ingest.iot.internal',
+        circuitBreaker: { failureCount: 10 },
+      });
+      expect(out()).toHaveResourceWithProperties(ApiManagementBackend, {
+        circuit_breaker_rule: {
+          name: 'ingest-breaker',
+          trip_duration: 'PT30S',
+          accept_retry_after_enabled: true,
+          failure_condition: {
+            count: 10,
+            interval_duration: 'PT60S',
+            status_code_range: [{ min: 500, max: 599 }],
+          },
+        },
+      });
+    });
+
+    it('has no circuit breaker unless asked, and rejects an inverted status range', () => {
+      const { apim, out } = make();
+      apim.addBackend({ name: 'plain', url: 'https://plain.iot.internal' });
+      expect(
+        resources(out(), 'azurerm_api_management_backend')[0].circuit_breaker_rule,
+      ).toBeUndefined();
+      expect(() =>
+        apim.addBackend({
+          name: 'bad',
+          url: 'https://bad.iot.internal',
+          circuitBreaker: { statusCodeRanges: [{ min: 599, max: 500 }] },
+        }),
+      ).toThrow(/invalid addBackend\(bad\).circuitBreaker.statusCodeRanges\[0\].max 500/);
     });
 
     it('accepts clear-text http only when said explicitly', () => {

@@ -6,6 +6,7 @@ import { ApiManagementBackend } from '@cdktf/provider-azurerm/lib/api-management
 import { ApiManagementNamedValue } from '@cdktf/provider-azurerm/lib/api-management-named-value';
 import { ApiManagementProduct } from '@cdktf/provider-azurerm/lib/api-management-product';
 import { ApiManagementProductApi } from '@cdktf/provider-azurerm/lib/api-management-product-api';
+import { ApiManagementSubscription } from '@cdktf/provider-azurerm/lib/api-management-subscription';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import type {
   AzureResourceProps,
@@ -26,6 +27,8 @@ import {
   validateOneOf,
   validateRange,
 } from '../core';
+import type { ApiPolicyOptions } from './api-policy';
+import { apiPolicyXml, validateApiPolicy } from './api-policy';
 
 /** API Management tiers the construct supports, with their capacity ranges. */
 export const ApiManagementSkus = {
@@ -141,6 +144,13 @@ export interface ApiManagementProps extends AzureResourceProps {
    * @default - none: SSL 3, TLS 1.0/1.1, 3DES and all CBC/RSA-key-exchange suites off
    */
   readonly legacyCiphers?: LegacyCipher[];
+  /**
+   * Certificates (base64 DER, e.g. `azurerm_key_vault_certificate.certificate_data_base64`)
+   * installed in the gateway's trusted root store, so backends with a private CA or a
+   * self-signed certificate validate with chain and name checks on. Classic tiers only.
+   * @default - only publicly trusted roots
+   */
+  readonly trustedRootCertificates?: string[];
 }
 
 /** Options of {@link ApiManagement.addApi}. */
@@ -185,6 +195,12 @@ export interface ApiOptions {
    * @default - the document's server url
    */
   readonly backend?: ApiManagementBackend;
+  /**
+   * Per-subscription rate limit and quota, request size limit, Entra token check and backend
+   * retries, rendered into the API's policy.
+   * @default - none of them: only `set-backend-service` when `backend` is given
+   */
+  readonly policy?: ApiPolicyOptions;
   /**
    * Revision of the API.
    * @default "1"
@@ -296,6 +312,62 @@ export interface BackendOptions {
    * @default false
    */
   readonly allowInsecureHttp?: boolean;
+  /**
+   * Circuit breaker: after `failureCount` failed calls within `failureIntervalSeconds`, the
+   * gateway stops calling the backend for `tripDurationSeconds` (answering 503 itself), so a
+   * struggling backend gets room to recover.
+   * @default - no circuit breaker
+   */
+  readonly circuitBreaker?: CircuitBreakerOptions;
+}
+
+/** Options of {@link BackendOptions.circuitBreaker}. */
+export interface CircuitBreakerOptions {
+  /**
+   * Failed calls that trip the breaker.
+   * @default 5
+   */
+  readonly failureCount?: number;
+  /**
+   * Window the failures are counted in, seconds.
+   * @default 60
+   */
+  readonly failureIntervalSeconds?: number;
+  /**
+   * How long the breaker stays open, seconds.
+   * @default 30
+   */
+  readonly tripDurationSeconds?: number;
+  /**
+   * Backend statuses that count as failures, as inclusive ranges.
+   * @default [{ min: 500, max: 599 }]
+   */
+  readonly statusCodeRanges?: Array<{ readonly min: number; readonly max: number }>;
+  /**
+   * Keep the breaker open for the backend's `Retry-After` when it sends one.
+   * @default true
+   */
+  readonly acceptRetryAfter?: boolean;
+}
+
+/** Options of {@link ApiManagement.addSubscription}. */
+export interface SubscriptionOptions {
+  /** Subscription id, unique in the service. */
+  readonly name: string;
+  /** Display name. */
+  readonly displayName: string;
+  /** The product the subscription's keys open. */
+  readonly product: ApiManagementProduct;
+  /**
+   * Whether the subscription may use request tracing (which exposes policy internals).
+   * @default false
+   */
+  readonly allowTracing?: boolean;
+  /**
+   * Initial state.
+   * @default "active"
+   */
+  readonly state?: 'active' | 'suspended' | 'submitted';
 }
 
 /** An API Management service as other constructs take it. */
@@ -394,6 +466,10 @@ export class ApiManagement extends Construct implements IApiManagement {
       },
       // The direct management REST endpoint bypasses Entra ID; classic tiers have it, v2 not.
       tenantAccess: CLASSIC_SKUS.includes(sku) ? { enabled: false } : undefined,
+      certificate: props.trustedRootCertificates?.map((encodedCertificate) => ({
+        encodedCertificate,
+        storeName: 'Root',
+      })),
     });
     this.id = this.resource.id;
     this.name = this.resource.name;
@@ -423,6 +499,7 @@ export class ApiManagement extends Construct implements IApiManagement {
     (options.protocols ?? []).forEach((p, i) =>
       validateOneOf(this, `${at}.protocols[${i}]`, p, ['https', 'wss']),
     );
+    if (options.policy) validateApiPolicy(this, `${at}.policy`, options.policy);
     const format = options.format ?? this.detectFormat(at, options.openApiDocument);
     const api = new ApiManagementApi(this, `Api-${options.name}`, {
       name: options.name,
@@ -435,19 +512,12 @@ export class ApiManagement extends Construct implements IApiManagement {
       subscriptionRequired: options.subscriptionRequired ?? true,
       import: { contentFormat: format, contentValue: options.openApiDocument },
     });
-    if (options.backend) {
+    if (options.backend || options.policy) {
       new ApiManagementApiPolicy(this, `Api-${options.name}-Policy`, {
         apiName: api.name,
         apiManagementName: this.resource.name,
         resourceGroupName: this.resourceGroupName,
-        xmlContent: [
-          '<policies>',
-          `  <inbound><base /><set-backend-service backend-id="${options.backend.name}" /></inbound>`,
-          '  <backend><base /></backend>',
-          '  <outbound><base /></outbound>',
-          '  <on-error><base /></on-error>',
-          '</policies>',
-        ].join('\n'),
+        xmlContent: apiPolicyXml(options.backend?.name, options.policy),
       });
     }
     return api;
@@ -487,6 +557,26 @@ export class ApiManagement extends Construct implements IApiManagement {
       });
     });
     return product;
+  }
+
+  /**
+   * Adds a subscription to `product`: the keys devices send as `Ocp-Apim-Subscription-Key`.
+   * Terraform holds its keys in state (sensitive); read them with
+   * `az apim subscription keys list` or rotate them with `regenerate-key`.
+   */
+  public addSubscription(options: SubscriptionOptions): ApiManagementSubscription {
+    const at = `addSubscription(${options.name})`;
+    validateName(this, `${at}.name`, options.name, entityName);
+    validateOneOf(this, `${at}.state`, options.state, ['active', 'suspended', 'submitted']);
+    return new ApiManagementSubscription(this, `Subscription-${options.name}`, {
+      subscriptionId: options.name,
+      displayName: options.displayName,
+      apiManagementName: this.resource.name,
+      resourceGroupName: this.resourceGroupName,
+      productId: options.product.id,
+      state: options.state ?? 'active',
+      allowTracing: options.allowTracing ?? false,
+    });
   }
 
   /**
@@ -565,6 +655,31 @@ export class ApiManagement extends Construct implements IApiManagement {
         );
       }
     }
+    const breaker = options.circuitBreaker;
+    if (breaker) {
+      validateRange(this, `${at}.circuitBreaker.failureCount`, breaker.failureCount, 1, 10_000);
+      validateRange(
+        this,
+        `${at}.circuitBreaker.failureIntervalSeconds`,
+        breaker.failureIntervalSeconds,
+        1,
+        3600,
+        { unit: 'seconds' },
+      );
+      validateRange(
+        this,
+        `${at}.circuitBreaker.tripDurationSeconds`,
+        breaker.tripDurationSeconds,
+        1,
+        3600,
+        { unit: 'seconds' },
+      );
+      (breaker.statusCodeRanges ?? []).forEach((r, i) => {
+        const p = `${at}.circuitBreaker.statusCodeRanges[${i}]`;
+        validateRange(this, `${p}.min`, r.min, 200, 599);
+        validateRange(this, `${p}.max`, r.max, r.min, 599, { unit: '(at least min)' });
+      });
+    }
     return new ApiManagementBackend(this, `Backend-${options.name}`, {
       name: options.name,
       apiManagementName: this.resource.name,
@@ -576,6 +691,18 @@ export class ApiManagement extends Construct implements IApiManagement {
         validateCertificateChain: options.validateCertificateChain ?? true,
         validateCertificateName: options.validateCertificateName ?? true,
       },
+      circuitBreakerRule: breaker
+        ? {
+            name: `${options.name}-breaker`,
+            tripDuration: `PT${breaker.tripDurationSeconds ?? 30}S`,
+            acceptRetryAfterEnabled: breaker.acceptRetryAfter ?? true,
+            failureCondition: {
+              count: breaker.failureCount ?? 5,
+              intervalDuration: `PT${breaker.failureIntervalSeconds ?? 60}S`,
+              statusCodeRange: breaker.statusCodeRanges ?? [{ min: 500, max: 599 }],
+            },
+          }
+        : undefined,
     });
   }
 
@@ -695,6 +822,25 @@ export class ApiManagement extends Construct implements IApiManagement {
         'turning public access off needs a private endpoint (privateEndpoints)',
       );
     }
+    const roots = props.trustedRootCertificates ?? [];
+    if (roots.length > 0 && !CLASSIC_SKUS.includes(sku)) {
+      throw new ValidationError(
+        this,
+        'trustedRootCertificates',
+        `${roots.length} certificate(s)`,
+        `custom ca certificates need a classic tier (Developer, Basic, Standard, Premium), not "${sku}"`,
+      );
+    }
+    roots.forEach((c, i) => {
+      if (!isUnresolved(c) && !/^[A-Za-z0-9+/]+={0,2}$/.test(c)) {
+        throw new ValidationError(
+          this,
+          `trustedRootCertificates[${i}]`,
+          `${c.slice(0, 20)}...`,
+          'a base64-encoded der certificate (no pem armour)',
+        );
+      }
+    });
     if (props.publicIpAddressId !== undefined && !vnet) {
       throw new ValidationError(
         this,

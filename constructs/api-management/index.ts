@@ -1,1 +1,2 @@
 export * from './api-management';
+export * from './api-policy';
