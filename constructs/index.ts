@@ -10,6 +10,7 @@ export * from './kubernetes-workload';
 export * from './api-management';
 export * from './cosmos-account';
 export * from './kafka';
+export * from './kafka-topics';
 export * from './postgres-server';
 export * from './redis-cache';
 export * from './web-app';
