@@ -6,6 +6,8 @@
  * arguments.
  */
 import { Agent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { parseArgs } from 'node:util';
 import { Fleet, toBodies } from './generator';
 import type { BatchFormat } from './generator';
@@ -13,7 +15,8 @@ import type { ReadingInput } from '../shared/schema';
 import { SendStats, postBatch } from './sender';
 
 const USAGE = `usage: npm run simulate -- [options]
-  --url URL             ingest base URL (default http://127.0.0.1:8080)
+  --url URL             ingest base URL (default http://127.0.0.1:8080); through API Management:
+                        https://<apim>.azure-api.net/telemetry (readings go to <url>/v1/telemetry)
   --devices N           fleet size (default 50)
   --rate N              readings per second, whole fleet (default 200)
   --duration S          seconds to run (default 60)
@@ -25,7 +28,10 @@ const USAGE = `usage: npm run simulate -- [options]
   --format ndjson|json  body format (default ndjson)
   --concurrency N       requests in flight (default 4)
   --seed N              PRNG seed (default 1)
-  --prefix P            device id prefix (default sim)`;
+  --prefix P            device id prefix (default sim)
+environment (kept out of the command line and shell history):
+  APIM_SUBSCRIPTION_KEY sent as Ocp-Apim-Subscription-Key (API Management products)
+  INGEST_BEARER_TOKEN   sent as Authorization: Bearer (API Management's Entra validate-jwt mode)`;
 
 function fail(message: string): never {
   process.stderr.write(`${message}\n${USAGE}\n`);
@@ -38,6 +44,21 @@ function numberArg(value: string | undefined, name: string, fallback: number, mi
   if (!Number.isFinite(n) || n < min)
     fail(`--${name} must be a number >= ${min}, got ${JSON.stringify(value)}`);
   return n;
+}
+
+/** `<base>/v1/telemetry`, keeping the base's path (API Management serves the API under one). */
+export function telemetryUrl(base: URL): URL {
+  const url = new URL(base);
+  url.pathname = `${url.pathname.replace(/\/+$/, '')}/v1/telemetry`;
+  return url;
+}
+
+/** Gateway credentials from the environment, never from arguments. */
+export function authHeaders(env: NodeJS.ProcessEnv): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  if (env.APIM_SUBSCRIPTION_KEY) headers['ocp-apim-subscription-key'] = env.APIM_SUBSCRIPTION_KEY;
+  if (env.INGEST_BEARER_TOKEN) headers.authorization = `Bearer ${env.INGEST_BEARER_TOKEN}`;
+  return headers;
 }
 
 async function main(): Promise<void> {
@@ -74,6 +95,9 @@ async function main(): Promise<void> {
   } catch {
     fail(`--url must be a URL, got ${JSON.stringify(values.url)}`);
   }
+  if (base.protocol !== 'http:' && base.protocol !== 'https:') {
+    fail(`--url must be http:// or https://, got ${JSON.stringify(values.url)}`);
+  }
   const devices = Math.floor(numberArg(values.devices, 'devices', 50, 1));
   const rate = numberArg(values.rate, 'rate', 200, 0.1);
   const durationS = numberArg(values.duration, 'duration', 60, 0.1);
@@ -94,8 +118,12 @@ async function main(): Promise<void> {
       `--spike-device ${spikeDevice} is not in the fleet (ids ${fleet.devices[0].id} … ${fleet.devices[devices - 1].id})`,
     );
   }
-  const url = new URL('/v1/telemetry', base);
-  const agent = new Agent({ keepAlive: true, maxSockets: concurrency });
+  const url = telemetryUrl(base);
+  const agent =
+    url.protocol === 'https:'
+      ? new HttpsAgent({ keepAlive: true, maxSockets: concurrency })
+      : new Agent({ keepAlive: true, maxSockets: concurrency });
+  const headers = authHeaders(process.env);
   const stats = new SendStats();
   const tty = process.stdout.isTTY;
   const started = Date.now();
@@ -113,7 +141,7 @@ async function main(): Promise<void> {
     const elapsed = (Date.now() - started) / 1000;
     const line =
       `sent ${stats.sentReadings} accepted ${stats.acceptedReadings} rejected ${stats.rejectedReadings} ` +
-      `503s ${stats.status503} failed ${stats.failedRequests} | ${(stats.acceptedReadings / Math.max(elapsed, 0.001)).toFixed(0)}/s ` +
+      `503s ${stats.status503} 429s ${stats.status429} failed ${stats.failedRequests} | ${(stats.acceptedReadings / Math.max(elapsed, 0.001)).toFixed(0)}/s ` +
       `| p50 ${stats.percentile(50).toFixed(1)} ms p99 ${stats.percentile(99).toFixed(1)} ms | ${elapsed.toFixed(0)}/${durationS}s`;
     // A terminal gets one updating line; a log file gets a line every 5 s.
     if (tty) process.stdout.write(`\r\x1b[2K${line}${final ? '\n' : ''}`);
@@ -144,7 +172,7 @@ async function main(): Promise<void> {
       lastFlush = Date.now();
     }
     while (pending.length > 0 && inFlight.size < concurrency) {
-      const p = postBatch(pending.shift()!, { url, agent, stats }).finally(() =>
+      const p = postBatch(pending.shift()!, { url, agent, stats, headers }).finally(() =>
         inFlight.delete(p),
       );
       inFlight.add(p);
@@ -158,7 +186,7 @@ async function main(): Promise<void> {
   if (buffered.length > 0) pending.push(...toBodies(buffered.splice(0), batchSize, format));
   while (pending.length > 0 || inFlight.size > 0) {
     while (pending.length > 0 && inFlight.size < concurrency) {
-      const p = postBatch(pending.shift()!, { url, agent, stats }).finally(() =>
+      const p = postBatch(pending.shift()!, { url, agent, stats, headers }).finally(() =>
         inFlight.delete(p),
       );
       inFlight.add(p);
@@ -185,6 +213,7 @@ async function main(): Promise<void> {
     droppedBehind: behind,
     requests: stats.requests,
     status503: stats.status503,
+    status429: stats.status429,
     retries: stats.retries,
     failedRequests: stats.failedRequests,
     acceptedPerSecond: Number((stats.acceptedReadings / elapsed).toFixed(1)),
@@ -201,4 +230,4 @@ async function main(): Promise<void> {
   process.exitCode = stats.failedRequests > 0 ? 1 : 0;
 }
 
-void main();
+if (require.main === module) void main();

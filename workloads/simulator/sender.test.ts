@@ -91,3 +91,40 @@ describe('postBatch', () => {
     expect(stats.percentile(99)).toBe(99);
   });
 });
+
+describe('postBatch through a gateway', () => {
+  const batch = { body: 'a\n', count: 1, contentType: 'application/x-ndjson' };
+
+  it('sends the gateway headers and retries 429 like 503', async () => {
+    const seen: (string | undefined)[] = [];
+    const statuses = [429, 202];
+    const server = createServer((req, res) => {
+      seen.push(req.headers['ocp-apim-subscription-key'] as string | undefined);
+      req.resume();
+      req.on('end', () => {
+        const status = statuses.shift() ?? 202;
+        res.writeHead(status, { 'content-type': 'application/json', 'retry-after': '0' });
+        res.end(JSON.stringify(status === 202 ? { accepted: 1, rejected: 0 } : { error: 'rate' }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as AddressInfo;
+    const agent = new Agent({ keepAlive: true });
+    const stats = new SendStats();
+    try {
+      const status = await postBatch(batch, {
+        url: new URL(`http://127.0.0.1:${port}/telemetry/v1/telemetry`),
+        agent,
+        stats,
+        baseBackoffMs: 1,
+        headers: { 'ocp-apim-subscription-key': 'k1' },
+      });
+      expect(status).toBe(202);
+    } finally {
+      agent.destroy();
+      server.close();
+    }
+    expect(seen).toEqual(['k1', 'k1']);
+    expect(stats).toMatchObject({ status429: 1, status503: 0, retries: 1, acceptedReadings: 1 });
+  });
+});

@@ -1,9 +1,11 @@
 /**
- * Posting batches to ingest: retries 503 (honouring Retry-After) and network errors with
- * exponential backoff, and keeps the numbers the progress line and summary show.
+ * Posting batches to ingest (directly, or through API Management): retries 503 and 429
+ * (honouring Retry-After) and network errors with exponential backoff, and keeps the numbers the
+ * progress line and summary show.
  */
-import { request } from 'node:http';
-import type { Agent, IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest } from 'node:http';
+import type { Agent, IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 
 /** Counters and latencies of a run. */
 export class SendStats {
@@ -12,6 +14,8 @@ export class SendStats {
   rejectedReadings = 0;
   requests = 0;
   status503 = 0;
+  /** Answers 429 (API Management's rate limit or quota). */
+  status429 = 0;
   retries = 0;
   failedRequests = 0;
   /** The last network error or unexpected status, for the summary. */
@@ -30,8 +34,14 @@ export class SendStats {
 /** Options of {@link postBatch}. */
 export interface PostOptions {
   readonly url: URL;
+  /** An `http.Agent` for http URLs, an `https.Agent` for https ones. */
   readonly agent: Agent;
   readonly stats: SendStats;
+  /**
+   * Extra request headers, e.g. `Ocp-Apim-Subscription-Key` or `Authorization` for API Management.
+   * @default - none
+   */
+  readonly headers?: OutgoingHttpHeaders;
   /** Attempts in total, including the first (default 6). */
   readonly maxAttempts?: number;
   /** First backoff, doubled per attempt, capped at 10 s (default 200 ms). */
@@ -45,14 +55,26 @@ interface Answer {
   body: string;
 }
 
-function post(url: URL, agent: Agent, body: string, contentType: string, timeoutMs: number) {
+function post(
+  url: URL,
+  agent: Agent,
+  body: string,
+  contentType: string,
+  timeoutMs: number,
+  headers: OutgoingHttpHeaders,
+) {
+  const request = url.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<Answer>((resolve, reject) => {
     const req = request(
       url,
       {
         method: 'POST',
         agent,
-        headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body) },
+        headers: {
+          ...headers,
+          'content-type': contentType,
+          'content-length': Buffer.byteLength(body),
+        },
         timeout: timeoutMs,
       },
       (res) => {
@@ -71,8 +93,11 @@ function post(url: URL, agent: Agent, body: string, contentType: string, timeout
   });
 }
 
+/** Statuses worth the same body again: ingest's 503 (a sink was down) and a gateway's 429. */
+const RETRIED = new Set([429, 503]);
+
 /**
- * Posts one batch; on 503 or a network error waits (Retry-After, else exponential backoff with
+ * Posts one batch; on 503, 429 or a network error waits (Retry-After, else exponential backoff with
  * jitter) and retries the same body — safe because ingest derives ids deterministically.
  * Returns the final status (0 when every attempt failed at the network level).
  */
@@ -95,11 +120,12 @@ export async function postBatch(
         batch.body,
         batch.contentType,
         options.timeoutMs ?? 30_000,
+        options.headers ?? {},
       );
     } catch (e) {
       stats.lastProblem = (e as Error).message;
     }
-    if (answer && answer.status !== 503) {
+    if (answer && !RETRIED.has(answer.status)) {
       stats.latenciesMs.push(performance.now() - started);
       if (answer.status === 202 || answer.status === 400) {
         const parsed = JSON.parse(answer.body) as { accepted?: number; rejected?: number };
@@ -111,7 +137,8 @@ export async function postBatch(
       }
       return answer.status;
     }
-    if (answer) stats.status503++;
+    if (answer?.status === 503) stats.status503++;
+    if (answer?.status === 429) stats.status429++;
     if (attempt >= maxAttempts) {
       stats.failedRequests++;
       return answer?.status ?? 0;
