@@ -418,6 +418,13 @@ export interface KubernetesClusterProps extends AzureResourceProps {
    */
   readonly defenderWorkspace?: ILogAnalyticsWorkspace;
   /**
+   * Azure Monitor managed Prometheus (`monitor_metrics`): runs the ama-metrics add-on, which
+   * scrapes the default targets and annotated pods and sends them through the data collection
+   * rule associated with the cluster (the monitoring `ManagedPrometheus` construct creates it).
+   * @default false - the add-on is useless without a workspace and data collection rule
+   */
+  readonly managedPrometheus?: boolean;
+  /**
    * Disk encryption set (customer-managed key) for node OS and data disks.
    * @default - platform-managed keys
    */
@@ -592,6 +599,7 @@ export class KubernetesCluster extends Construct implements IKubernetesCluster {
       microsoftDefender: props.defenderWorkspace
         ? { logAnalyticsWorkspaceId: props.defenderWorkspace.id }
         : undefined,
+      monitorMetrics: props.managedPrometheus ? {} : undefined,
       diskEncryptionSetId: props.diskEncryptionSet?.id,
       // The autoscaler owns the node count; Terraform must not fight it on every apply.
       lifecycle:
