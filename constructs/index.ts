@@ -8,6 +8,7 @@ export * from './container-registry';
 export * from './kubernetes-cluster';
 export * from './kubernetes-workload';
 export * from './api-management';
+export * from './mesh-ingress';
 export * from './cosmos-account';
 export * from './kafka';
 export * from './kafka-topics';

@@ -1,0 +1,2 @@
+export * from './mesh-ingress-endpoint';
+export * from './mesh-ingress-route';
