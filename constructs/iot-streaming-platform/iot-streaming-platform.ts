@@ -13,8 +13,8 @@ import type { CosmosRegion } from '../cosmos-account';
 import { EventHubsKafka, HdinsightKafkaCluster } from '../kafka';
 import type { EventHubsSku, StreamingBackbone } from '../kafka';
 import { KeyVault } from '../key-vault';
-import { Monitoring } from '../monitoring';
-import type { EmailReceiver } from '../monitoring';
+import { ManagedPrometheus, Monitoring, PlatformAlerts } from '../monitoring';
+import type { EmailReceiver, PlatformAlertThresholds } from '../monitoring';
 import { Network, apiManagementNsgRules } from '../network';
 import type { PrivateDnsZoneKey, SubnetSpec } from '../network';
 import { PostgresServer } from '../postgres-server';
@@ -103,7 +103,12 @@ export interface IotStreamingPlatformProps {
   /** The network's address plan. */
   readonly network: PlatformNetworkProps;
   /** Log Analytics retention and who is alerted. */
-  readonly monitoring: { readonly retentionDays: number; readonly alertEmails: EmailReceiver[] };
+  readonly monitoring: {
+    readonly retentionDays: number;
+    readonly alertEmails: EmailReceiver[];
+    /** Alert thresholds. @default - each threshold's documented default (see PlatformAlerts) */
+    readonly alertThresholds?: PlatformAlertThresholds;
+  };
   /** AKS sizing and access. */
   readonly aks: {
     readonly kubernetesVersion?: string;
@@ -193,6 +198,10 @@ export class IotStreamingPlatform extends Construct {
   public readonly postgres: PostgresServer;
   public readonly redis: RedisCache;
   public readonly webApp: WebApp;
+  /** Managed Prometheus: the Azure Monitor workspace the cluster's metrics add-on writes to. */
+  public readonly prometheus: ManagedPrometheus;
+  /** Metric, log and Prometheus alerts, all notifying the monitoring action group. */
+  public readonly alerts: PlatformAlerts;
   /** The managed identity of each AKS workload (federated to its Kubernetes service account). */
   public readonly workloadIdentities: Record<ClusterWorkload, UserAssignedIdentity>;
   /** The dashboard's identity. */
@@ -305,6 +314,7 @@ export class IotStreamingPlatform extends Construct {
       kubeletIdentity: kubelet,
       containerInsightsWorkspace: this.monitoring.workspace,
       defenderWorkspace: props.aks.defender ? this.monitoring.workspace : undefined,
+      managedPrometheus: true,
       systemPool: props.aks.systemPool,
       serviceMesh: { revisions: [props.aks.istioRevision], internalIngressGateway: true },
     });
@@ -437,6 +447,33 @@ export class IotStreamingPlatform extends Construct {
       for (const w of CLUSTER_WORKLOADS)
         this.keyVault.grantSecretsRead(sp(this.workloadIdentities[w]));
     }
+    this.prometheus = new ManagedPrometheus(this, 'Prometheus', {
+      resourceGroup: rg,
+      workspaceName: `amw-${base}`,
+      cluster: this.cluster,
+    });
+    this.alerts = new PlatformAlerts(this, 'Alerts', {
+      resourceGroup: rg,
+      namePrefix: base,
+      actionGroup: this.monitoring.actionGroup!,
+      workspace: this.monitoring,
+      cluster: this.cluster,
+      workloadNamespace: this.workloadNamespace,
+      prometheus: this.prometheus,
+      cosmos: this.cosmos,
+      postgres: this.postgres,
+      redis: { id: this.redis.id, flavor: 'managed' },
+      eventHubs:
+        this.backbone instanceof EventHubsKafka
+          ? { id: this.backbone.id, deadLetterTopic: 'telemetry.deadletter' }
+          : undefined,
+      hdinsight:
+        this.backbone instanceof HdinsightKafkaCluster && props.backbone.kind === 'hdinsight'
+          ? { id: this.backbone.id, workerCount: props.backbone.workerCount }
+          : undefined,
+      apiManagement: this.apiManagement,
+      thresholds: props.monitoring.alertThresholds,
+    });
     this.declareDesignWaivers(props);
   }
 

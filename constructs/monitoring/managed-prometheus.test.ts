@@ -1,4 +1,4 @@
-import { Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { MonitorWorkspace } from '@cdktf/provider-azurerm/lib/monitor-workspace';
 import { MonitorDataCollectionEndpoint } from '@cdktf/provider-azurerm/lib/monitor-data-collection-endpoint';
 import { MonitorDataCollectionRule } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule';
@@ -107,6 +107,19 @@ describe('ManagedPrometheus', () => {
     const rule = Object.values(json.resource.azurerm_monitor_data_collection_rule)[0];
     expect((endpoint.name as string).length).toBe(44);
     expect((rule.name as string).length).toBe(64);
+  });
+
+  it('truncates names holding terraform tokens at apply time instead of cutting the token', () => {
+    const { stack, rg } = testScope();
+    const name = new TerraformVariable(stack, 'cluster_name', { type: 'string' }).stringValue;
+    new ManagedPrometheus(stack, 'Prometheus', {
+      resourceGroup: rg,
+      workspaceName: 'amw-iot-test',
+      cluster: { id: CLUSTER.id, name },
+    });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(MonitorDataCollectionEndpoint, {
+      name: '${substr("MSProm-westeurope-${var.cluster_name}", 0, 44)}',
+    });
   });
 
   it('adds a rule group on the workspace and cluster whose rules notify the action group', () => {

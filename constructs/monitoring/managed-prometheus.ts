@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
 import { MonitorWorkspace } from '@cdktf/provider-azurerm/lib/monitor-workspace';
 import { MonitorDataCollectionEndpoint } from '@cdktf/provider-azurerm/lib/monitor-data-collection-endpoint';
 import { MonitorDataCollectionRule } from '@cdktf/provider-azurerm/lib/monitor-data-collection-rule';
@@ -155,8 +156,12 @@ export class ManagedPrometheus extends Construct {
     // Names follow the ones the portal and `az aks update --enable-azure-monitor-metrics` create
     // (MSProm-<region>-<cluster>), so operators find them where the docs say they are.
     const base = `MSProm-${this.location}-${props.cluster.name}`;
+    // Truncating a string that holds Terraform tokens would cut a token in half: Terraform
+    // truncates those at apply time instead.
+    const upTo = (max: number) =>
+      isUnresolved(base) ? Fn.substr(base, 0, max) : base.slice(0, max);
     this.dataCollectionEndpoint = new MonitorDataCollectionEndpoint(this, 'Endpoint', {
-      name: base.slice(0, 44),
+      name: upTo(44),
       resourceGroupName: rg,
       location: this.location,
       kind: 'Linux',
@@ -164,7 +169,7 @@ export class ManagedPrometheus extends Construct {
       description: `managed prometheus ingestion for ${props.cluster.name}`,
     });
     this.dataCollectionRule = new MonitorDataCollectionRule(this, 'Rule', {
-      name: base.slice(0, 64),
+      name: upTo(64),
       resourceGroupName: rg,
       location: this.location,
       kind: 'Linux',
@@ -181,7 +186,7 @@ export class ManagedPrometheus extends Construct {
       dataFlow: [{ streams: ['Microsoft-PrometheusMetrics'], destinations: ['MonitoringAccount'] }],
     });
     new MonitorDataCollectionRuleAssociation(this, 'RuleAssociation', {
-      name: base.slice(0, 64),
+      name: upTo(64),
       targetResourceId: props.cluster.id,
       dataCollectionRuleId: this.dataCollectionRule.id,
       description: 'managed prometheus: what ama-metrics collects and where it sends it',
