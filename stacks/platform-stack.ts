@@ -82,6 +82,18 @@ export class PlatformStack extends TerraformStack {
     this.platform = new IotStreamingPlatform(this, 'Platform', {
       ...env.platform,
       tenantId: client.tenantId,
+      webSignInClientId: new TerraformVariable(this, 'web_signin_client_id', {
+        type: 'string',
+        description:
+          'client id of the Entra app registration dashboard users sign in to (scripts/web-signin-app-registration.sh prints it)',
+        validation: [
+          {
+            condition:
+              '${can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.web_signin_client_id))}',
+            errorMessage: 'web_signin_client_id must be a GUID (the application (client) id).',
+          },
+        ],
+      }).stringValue,
       backbone,
       apiManagement: { ...env.platform.apiManagement, ingestOpenApiDocument: INGEST_OPENAPI },
     });

@@ -83,6 +83,9 @@ export class WorkloadsStack extends TerraformStack {
         REDIS_URL: platform.redis.url,
         REDIS_AUTH: 'entra',
         REDIS_USERNAME: platform.identityOf('processing').principalId,
+        // processing (the Entra admin) creates the web identity's read-only role at start.
+        WEB_DATABASE_PRINCIPAL_NAME: platform.webIdentity.name,
+        WEB_DATABASE_PRINCIPAL_OBJECT_ID: platform.webIdentity.principalId,
       },
     };
     const egress: Record<ClusterWorkload, NetworkPeer[]> = {

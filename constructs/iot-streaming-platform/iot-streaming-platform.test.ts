@@ -21,7 +21,8 @@ function props(
       : env.platform.backbone;
   return {
     ...env.platform,
-    tenantId: 'tenant',
+    tenantId: '00000000-0000-0000-0000-0000000000aa',
+    webSignInClientId: Lazy.stringValue({ produce: () => '${var.web_signin_client_id}' }),
     backbone,
     apiManagement: {
       ...env.platform.apiManagement,
@@ -52,6 +53,26 @@ describe('IotStreamingPlatform', () => {
     expect(pulls).toHaveLength(2);
     expect(pulls.some((g) => g.includes('KubeletIdentity'))).toBe(true);
     expect(pulls.some((g) => g.includes('WebIdentity'))).toBe(true);
+  });
+
+  it('puts entra sign-in in front of the dashboard, redeemed with the web identity (no secret)', () => {
+    const [app] = Object.values(JSON.parse(out).resource.azurerm_linux_web_app) as Record<
+      string,
+      never
+    >[];
+    expect(app.auth_settings_v2).toMatchObject({
+      auth_enabled: true,
+      require_authentication: true,
+      active_directory_v2: {
+        client_id: '${var.web_signin_client_id}',
+        tenant_auth_endpoint:
+          'https://login.microsoftonline.com/00000000-0000-0000-0000-0000000000aa/v2.0',
+        client_secret_setting_name: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID',
+      },
+    });
+    expect(app.app_settings).toMatchObject({
+      OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: expect.stringMatching(/WebIdentity.*\.client_id\}$/),
+    });
   });
 
   it('gives ingest data-plane write on the readings container only', () => {

@@ -94,6 +94,11 @@ export interface IotStreamingPlatformProps {
   readonly uniqueSuffix: string;
   /** Entra tenant of the subscription. */
   readonly tenantId: string;
+  /**
+   * Client id of the Entra app registration dashboard users sign in to (App Service
+   * authentication); `scripts/web-signin-app-registration.sh` creates it. A deploy-time input.
+   */
+  readonly webSignInClientId: string;
   /** Tags on every resource. @default - none beyond `environment` and `workload` */
   readonly tags?: Record<string, string>;
   /** Availability zones; empty for a single-zone deployment. */
@@ -361,8 +366,9 @@ export class IotStreamingPlatform extends Construct {
       standbyZone: props.postgres.highAvailability === 'ZoneRedundant' ? props.zones[1] : undefined,
       delegatedSubnet: this.network.subnet('postgres'),
       privateDnsZone: this.network.dnsZone('postgresFlexiblePrivateAccess'),
-      // processing owns the schema (it runs the migrations); the web app gets a read-only role
-      // that the migrations create for its identity.
+      // processing owns the schema (it runs the migrations) and is the only Entra admin: at
+      // start it creates the web identity's role with pgaadauth_create_principal_with_oid and
+      // grants it read access (WEB_DATABASE_PRINCIPAL_* in the workloads stack).
       administrators: [
         {
           objectId: this.workloadIdentities.processing.principalId,
@@ -392,6 +398,9 @@ export class IotStreamingPlatform extends Construct {
       zoneBalancing: props.webApp.zoneBalancing,
       identity: this.webIdentity,
       container: { registry: this.registry, image: `iot/web:${props.webApp.imageTag}`, port: 3000 },
+      // Users sign in with Entra ID; the web identity redeems the sign-in as a federated
+      // credential of the app registration, so no client secret exists.
+      authentication: { clientId: props.webSignInClientId, tenantId: props.tenantId },
       vnetIntegrationSubnet: this.network.subnet('webapp-integration'),
       privateEndpoints: pe('webSites'),
       appSettings: {

@@ -13,6 +13,9 @@ import type { WebAppProps } from './web-app';
 import { testScope } from '../../test/construct-helpers';
 
 const registry = { loginServer: 'acriottest.azurecr.io' };
+const TENANT = '11111111-2222-3333-4444-555555555555';
+const CLIENT = '66666666-7777-8888-9999-000000000000';
+const signIn = { clientId: CLIENT, tenantId: TENANT };
 
 function synth(
   props: Partial<WebAppProps> = {},
@@ -23,6 +26,7 @@ function synth(
     name: 'app-iot-test',
     resourceGroup: rg,
     container: { registry, image: 'iot/web:1.0.0' },
+    authentication: signIn,
     ...props,
   });
   extra?.(app, stack);
@@ -107,6 +111,7 @@ describe('WebApp', () => {
     const app = new WebApp(stack, 'Web', {
       name: 'app-iot-test',
       resourceGroup: rg,
+      authentication: signIn,
       container: { registry, image: 'iot/web:1.0.0' },
       identity: id,
     });
@@ -163,6 +168,7 @@ describe('WebApp', () => {
     new WebApp(stack, 'Web', {
       name: 'app-iot-test',
       resourceGroup: rg,
+      authentication: signIn,
       container: { registry, image: 'iot/web:1.0.0' },
       keyVaultSecrets: { DATABASE_PASSWORD: secret },
     });
@@ -186,6 +192,7 @@ describe('WebApp', () => {
         new WebApp(stack, 'Other', {
           name: 'app-other',
           resourceGroup: rg,
+          authentication: signIn,
           container: { registry, image: 'iot/web:1.0.0' },
           appSettings: {
             APPLICATIONINSIGHTS_CONNECTION_STRING: id.clientId,
@@ -194,6 +201,62 @@ describe('WebApp', () => {
         });
       }),
     ).not.toThrow();
+  });
+
+  it('requires entra sign-in for every request, redeemed with its own identity and no secret', () => {
+    const out = synth();
+    const [app] = resources(out, 'azurerm_linux_web_app') as Record<string, never>[];
+    expect(app.auth_settings_v2).toEqual({
+      auth_enabled: true,
+      require_authentication: true,
+      require_https: true,
+      unauthenticated_action: 'RedirectToLoginPage',
+      default_provider: 'azureactivedirectory',
+      active_directory_v2: {
+        client_id: CLIENT,
+        tenant_auth_endpoint: `https://login.microsoftonline.com/${TENANT}/v2.0`,
+        client_secret_setting_name: 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID',
+      },
+      login: { token_store_enabled: false },
+    });
+    expect(app.app_settings).toMatchObject({
+      OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: expect.stringMatching(
+        /Web_Identity_[0-9A-F]+\.client_id\}$/,
+      ),
+    });
+    expect(app.app_settings).not.toHaveProperty('MICROSOFT_PROVIDER_AUTHENTICATION_SECRET');
+  });
+
+  it('reads a client secret from key vault when one is given, and limits sign-in to groups', () => {
+    const out = synth({
+      authentication: {
+        ...signIn,
+        clientSecret: { versionlessId: 'https://kv.vault.azure.net/secrets/web-signin' },
+        allowedGroupObjectIds: [TENANT],
+        unauthenticatedAction: 'Return401',
+        excludedPaths: ['/livez'],
+      },
+    });
+    const [app] = resources(out, 'azurerm_linux_web_app') as Record<string, never>[];
+    expect(app.auth_settings_v2).toMatchObject({
+      unauthenticated_action: 'Return401',
+      excluded_paths: ['/livez'],
+      active_directory_v2: {
+        client_secret_setting_name: 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET',
+        allowed_groups: [TENANT],
+      },
+    });
+    expect(app.app_settings).toMatchObject({
+      MICROSOFT_PROVIDER_AUTHENTICATION_SECRET:
+        '@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/web-signin)',
+    });
+    expect(app.app_settings).not.toHaveProperty('OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID');
+  });
+
+  it('turns sign-in off only when told so explicitly', () => {
+    const [app] = resources(synth({ authentication: 'disabled' }), 'azurerm_linux_web_app');
+    expect(app).not.toHaveProperty('auth_settings_v2');
+    expect(app.app_settings).not.toHaveProperty('OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID');
   });
 
   it('integrates with a vnet, routing all traffic and the image pull through it', () => {
@@ -296,6 +359,7 @@ describe('WebApp', () => {
     const app = new WebApp(stack, 'Web', {
       name: 'app-iot-test',
       resourceGroup: rg,
+      authentication: signIn,
       container: { registry, image: 'iot/web@sha256:' + 'a'.repeat(64) },
     });
     new TerraformOutput(stack, 'host', { value: app.defaultHostname });
@@ -317,6 +381,31 @@ describe('WebApp', () => {
 describe('WebApp validation', () => {
   it.each([
     ['name', { name: '-app' }, /invalid name "-app": a web app name allows/],
+    [
+      'authentication',
+      { authentication: undefined as never },
+      /invalid authentication \(undefined\): user sign-in is on by default: pass \{ clientId, tenantId \}/,
+    ],
+    [
+      'authentication.clientId',
+      { authentication: { ...signIn, clientId: 'my-app' } },
+      /invalid authentication.clientId "my-app": allowed is a guid or a terraform reference/,
+    ],
+    [
+      'authentication.tenantId',
+      { authentication: { ...signIn, tenantId: 'contoso.onmicrosoft.com' } },
+      /invalid authentication.tenantId "contoso.onmicrosoft.com": allowed is a guid/,
+    ],
+    [
+      'authentication.excludedPaths',
+      { authentication: { ...signIn, excludedPaths: ['livez'] } },
+      /invalid authentication.excludedPaths\[0\] "livez": allowed is an absolute path/,
+    ],
+    [
+      'appSettings',
+      { appSettings: { OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID: 'x' } },
+      /invalid appSettings.OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID .*configure it through authentication/,
+    ],
     ['name', { name: 'a' }, /invalid name "a": a web app name is 2 to 60 characters long/],
     [
       'planName',

@@ -1,6 +1,9 @@
 import { Construct } from 'constructs';
 import { LinuxWebApp } from '@cdktf/provider-azurerm/lib/linux-web-app';
-import type { LinuxWebAppSiteConfigIpRestriction } from '@cdktf/provider-azurerm/lib/linux-web-app';
+import type {
+  LinuxWebAppConfig,
+  LinuxWebAppSiteConfigIpRestriction,
+} from '@cdktf/provider-azurerm/lib/linux-web-app';
 import { ServicePlan } from '@cdktf/provider-azurerm/lib/service-plan';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import type {
@@ -97,6 +100,48 @@ export interface WebAppAllowedSource {
   readonly subnet?: ISubnet;
 }
 
+/**
+ * App Service authentication ("Easy Auth") with Microsoft Entra ID: App Service signs users in
+ * before a request reaches the container. Register the app first with
+ * `scripts/web-signin-app-registration.sh` (see the README).
+ */
+export interface WebAppEntraSignIn {
+  /** Application (client) id of the app registration users sign in to. */
+  readonly clientId: string;
+  /** Entra tenant (GUID) of the app registration; its `/v2.0` endpoint issues the tokens. */
+  readonly tenantId: string;
+  /**
+   * How App Service proves the registration's identity when it redeems a sign-in code. Without
+   * it, the app's user-assigned `identity` does, as a federated credential on the registration
+   * (app setting `OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID`): no secret exists anywhere. With it,
+   * the registration's client secret is read from Key Vault (setting
+   * `MICROSOFT_PROVIDER_AUTHENTICATION_SECRET`) with `identity`.
+   * @default - the app's identity as a federated credential; no client secret
+   */
+  readonly clientSecret?: IKeyVaultSecretLike;
+  /**
+   * Object ids of the Entra groups whose members may sign in; others are refused (403).
+   * @default - every user the app registration admits (assign users to it to restrict)
+   */
+  readonly allowedGroupObjectIds?: string[];
+  /**
+   * What an unauthenticated request gets: a redirect to the sign-in page (browsers), or 401
+   * (API clients).
+   * @default "RedirectToLoginPage" - the dashboard is used from a browser
+   */
+  readonly unauthenticatedAction?: 'RedirectToLoginPage' | 'Return401';
+  /**
+   * Paths served without sign-in, e.g. `/livez`. App Service's own health check needs none.
+   * @default - none
+   */
+  readonly excludedPaths?: string[];
+}
+
+/** App setting the built-in authentication reads the federated managed identity's client id from. */
+export const SIGN_IN_FEDERATED_IDENTITY_SETTING = 'OVERRIDE_USE_MI_FIC_ASSERTION_CLIENTID';
+/** App setting that holds the Key Vault reference of the app registration's client secret. */
+export const SIGN_IN_CLIENT_SECRET_SETTING = 'MICROSOFT_PROVIDER_AUTHENTICATION_SECRET';
+
 /** A web app as other constructs take it. */
 export interface IWebApp {
   readonly id: string;
@@ -111,6 +156,12 @@ export interface WebAppProps extends AzureResourceProps {
   readonly name: string;
   /** The container image and the registry it comes from. */
   readonly container: WebAppContainerProps;
+  /**
+   * User sign-in with Microsoft Entra ID (App Service authentication, `auth_settings_v2`):
+   * every request needs a signed-in user. Required: pass the app registration, or
+   * `"disabled"` to opt out explicitly (e.g. when a gateway in front authenticates users).
+   */
+  readonly authentication: WebAppEntraSignIn | 'disabled';
   /**
    * App Service plan name.
    * @default "asp-<name>"
@@ -228,12 +279,14 @@ const SETTING_NAME = /^[A-Za-z0-9_.]+$/;
 /**
  * A Linux App Service plan and web app running a container from a registry, pulled with a
  * managed identity. HTTPS only, TLS 1.2+, FTPS and basic publishing credentials off, HTTP/2,
- * always on, health check, no public access by default, secrets only as Key Vault references.
+ * always on, health check, no public access by default, secrets only as Key Vault references,
+ * and user sign-in with Entra ID in front of the container.
  *
  * @example
  * const web = new WebApp(this, 'Web', {
  *   name: 'app-iot-prod-weu', resourceGroup: rg,
  *   container: { registry: acr, image: 'iot/web:1.4.2', port: 8080 },
+ *   authentication: { clientId: signInAppClientId, tenantId },
  *   vnetIntegrationSubnet: appSubnet, zoneBalancing: true, sku: 'P1v3',
  *   keyVaultSecrets: { DATABASE_PASSWORD: dbPasswordSecret },
  *   privateEndpoints: [{ subnet: endpoints, privateDnsZones: [sitesZone] }],
@@ -310,6 +363,7 @@ export class WebApp extends Construct implements IWebApp {
       keyVaultReferenceIdentityId: this.identity.id,
       identity,
       appSettings: this.settings(props),
+      authSettingsV2: this.signIn(props.authentication),
       siteConfig: {
         alwaysOn: props.alwaysOn ?? true,
         http2Enabled: true,
@@ -410,6 +464,7 @@ export class WebApp extends Construct implements IWebApp {
       unit: 'MB',
     });
     validateRange(this, 'container.port', props.container.port, 1, 65535);
+    this.validateSignIn(props.authentication);
     const image = props.container.image;
     if (!isUnresolved(image)) {
       const m =
@@ -473,6 +528,25 @@ export class WebApp extends Construct implements IWebApp {
       WEBSITES_ENABLE_APP_SERVICE_STORAGE: 'false',
     };
     if (props.container.port !== undefined) out.WEBSITES_PORT = String(props.container.port);
+    const auth = props.authentication;
+    if (auth !== 'disabled') {
+      if (auth.clientSecret) {
+        out[SIGN_IN_CLIENT_SECRET_SETTING] =
+          `@Microsoft.KeyVault(SecretUri=${auth.clientSecret.versionlessId})`;
+      } else {
+        out[SIGN_IN_FEDERATED_IDENTITY_SETTING] = this.identity.clientId;
+      }
+    }
+    for (const name of [SIGN_IN_FEDERATED_IDENTITY_SETTING, SIGN_IN_CLIENT_SECRET_SETTING]) {
+      if (name in plain || name in secrets) {
+        throw new ValidationError(
+          this,
+          name in plain ? `appSettings.${name}` : `keyVaultSecrets.${name}`,
+          name,
+          'this setting belongs to the built-in sign-in; configure it through authentication',
+        );
+      }
+    }
     for (const [name, value] of Object.entries(plain)) out[name] = value;
     for (const [name, secret] of Object.entries(secrets)) {
       this.checkSettingName(`keyVaultSecrets.${name}`, name);
@@ -487,6 +561,69 @@ export class WebApp extends Construct implements IWebApp {
       out[name] = `@Microsoft.KeyVault(SecretUri=${secret.versionlessId})`;
     }
     return Object.fromEntries(Object.entries(out).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  }
+
+  private validateSignIn(auth: WebAppProps['authentication'] | undefined): void {
+    if (auth === 'disabled') return;
+    if (auth === undefined || typeof auth !== 'object') {
+      throw new ValidationError(
+        this,
+        'authentication',
+        auth,
+        'user sign-in is on by default: pass { clientId, tenantId } of the entra app registration (scripts/web-signin-app-registration.sh creates it), or "disabled" to opt out explicitly',
+      );
+    }
+    const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+    for (const [prop, value] of [
+      ['authentication.clientId', auth.clientId],
+      ['authentication.tenantId', auth.tenantId],
+      ...(auth.allowedGroupObjectIds ?? []).map(
+        (g, i) => [`authentication.allowedGroupObjectIds[${i}]`, g] as const,
+      ),
+    ] as const) {
+      if (typeof value !== 'string' || (!isUnresolved(value) && !guid.test(value))) {
+        throw new ValidationError(this, prop, value, 'allowed is a guid or a terraform reference');
+      }
+    }
+    validateOneOf(this, 'authentication.unauthenticatedAction', auth.unauthenticatedAction, [
+      'RedirectToLoginPage',
+      'Return401',
+    ]);
+    (auth.excludedPaths ?? []).forEach((path, i) => {
+      if (!isUnresolved(path) && !/^\/[\w\-./*]*$/.test(path)) {
+        throw new ValidationError(
+          this,
+          `authentication.excludedPaths[${i}]`,
+          path,
+          'allowed is an absolute path such as /livez',
+        );
+      }
+    });
+  }
+
+  /** The `auth_settings_v2` block: Entra ID sign-in required for every request. */
+  private signIn(
+    auth: WebAppProps['authentication'],
+  ): LinuxWebAppConfig['authSettingsV2'] | undefined {
+    if (auth === 'disabled') return undefined;
+    return {
+      authEnabled: true,
+      requireAuthentication: true,
+      requireHttps: true,
+      unauthenticatedAction: auth.unauthenticatedAction ?? 'RedirectToLoginPage',
+      defaultProvider: 'azureactivedirectory',
+      excludedPaths: auth.excludedPaths,
+      activeDirectoryV2: {
+        clientId: auth.clientId,
+        tenantAuthEndpoint: `https://login.microsoftonline.com/${auth.tenantId}/v2.0`,
+        clientSecretSettingName: auth.clientSecret
+          ? SIGN_IN_CLIENT_SECRET_SETTING
+          : SIGN_IN_FEDERATED_IDENTITY_SETTING,
+        allowedGroups: auth.allowedGroupObjectIds,
+      },
+      // The dashboard calls no API on the user's behalf, so no user tokens are stored.
+      login: { tokenStoreEnabled: false },
+    };
   }
 
   private checkSettingName(prop: string, name: string): void {

@@ -53,7 +53,10 @@ export interface EnvironmentConfig {
   /** Remote state. @default - local state (a developer's sandbox) */
   readonly backend?: StateBackend;
   /** The platform pattern's settings, less what the stack supplies (tenant, OpenAPI document, secrets). */
-  readonly platform: Omit<IotStreamingPlatformProps, 'tenantId' | 'apiManagement' | 'backbone'> & {
+  readonly platform: Omit<
+    IotStreamingPlatformProps,
+    'tenantId' | 'webSignInClientId' | 'apiManagement' | 'backbone'
+  > & {
     readonly apiManagement: Omit<
       IotStreamingPlatformProps['apiManagement'],
       'ingestOpenApiDocument'

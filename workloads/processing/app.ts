@@ -48,6 +48,11 @@ export interface ProcessingDeps {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly health: Health;
+  /**
+   * Creates the database principals other services connect as (the web app's read-only role),
+   * after the migrations made the tables it grants on. Omitted locally and in tests.
+   */
+  readonly ensurePrincipals?: () => Promise<void>;
 }
 
 /**
@@ -208,6 +213,7 @@ export class ProcessingApp {
     const { pool, logger } = this.deps;
     const applied = await migrate(pool);
     if (applied.length > 0) logger.info({ versions: applied }, 'migrations applied');
+    await this.deps.ensurePrincipals?.();
     await this.maintain();
     await this.notifier.sweep();
     await this.consumer.start();

@@ -37,4 +37,27 @@ describe('processing server configuration', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("ALERT_WEBHOOK_URLS: 'ftp://files.example/x' is not an http(s) URL");
   });
+
+  it('refuses one of the web database principal settings without the other', () => {
+    const r = run({
+      DATABASE_URL: 'postgres://iot@127.0.0.1:1/iot',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      WEB_DATABASE_PRINCIPAL_NAME: 'id-iot-dev-web',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      'WEB_DATABASE_PRINCIPAL_NAME and WEB_DATABASE_PRINCIPAL_OBJECT_ID: set both or neither',
+    );
+  });
+
+  it('refuses a web database principal object id that is not a GUID', () => {
+    const r = run({
+      DATABASE_URL: 'postgres://iot@127.0.0.1:1/iot',
+      REDIS_URL: 'redis://127.0.0.1:1',
+      WEB_DATABASE_PRINCIPAL_NAME: 'id-iot-dev-web',
+      WEB_DATABASE_PRINCIPAL_OBJECT_ID: 'web',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/WEB_DATABASE_PRINCIPAL_OBJECT_ID="web": must be a string matching/);
+  });
 });

@@ -9,9 +9,11 @@ import { createKafka, kafkaConfigSpec, kafkaSettings } from '../shared/kafka';
 import { installShutdown } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { Metrics } from '../shared/metrics';
-import { postgresConfigSpec, createPgPoolFromConfig } from '../shared/postgres';
+import { postgresConfigSpec, createPgPool, createPgPoolFromConfig } from '../shared/postgres';
 import { redisConfigSpec, createRedis, redisOptionsFromConfig } from '../shared/redis';
 import { ProcessingApp } from './app';
+import { databaseOf, ensureDatabaseReader, maintenanceConnectionString } from './principals';
+import type { DatabaseReader } from './principals';
 
 const spec = {
   PORT: port({ default: 8082 }),
@@ -34,6 +36,15 @@ const spec = {
   PARTITIONS_AHEAD_DAYS: int({ default: 3, min: 1, max: 60 }),
   DEDUPE_RETENTION_DAYS: int({ default: 14, min: 2, max: 3650 }),
   SHUTDOWN_TIMEOUT_MS: int({ default: 25_000, min: 1000, max: 600_000 }),
+  /** The web app's identity: its role is created and granted read access at start (both or neither). */
+  WEB_DATABASE_PRINCIPAL_NAME: str({
+    optional: true,
+    pattern: /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/,
+  }),
+  WEB_DATABASE_PRINCIPAL_OBJECT_ID: str({
+    optional: true,
+    pattern: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+  }),
 };
 
 async function main(): Promise<void> {
@@ -46,6 +57,7 @@ async function main(): Promise<void> {
       process.exit(2);
     }
   }
+  const webReader = webDatabaseReader(config);
   const logger = createLogger({ service: 'processing', level: config.LOG_LEVEL });
   const metrics = new Metrics('processing');
   const health = new Health();
@@ -63,7 +75,33 @@ async function main(): Promise<void> {
   const steps: { name: string; run: () => Promise<void> | void }[] = [];
   const shutdown = installShutdown({ logger, steps, timeoutMs: config.SHUTDOWN_TIMEOUT_MS });
   const app = new ProcessingApp(
-    { pool, redis, kafka, logger, metrics, health },
+    {
+      pool,
+      redis,
+      kafka,
+      logger,
+      metrics,
+      health,
+      ensurePrincipals: webReader
+        ? async () => {
+            // A short-lived pool on the `postgres` database, where pgaadauth_* live.
+            const maintenance = createPgPool({
+              connectionString: maintenanceConnectionString(config.DATABASE_URL),
+              auth: config.DATABASE_AUTH,
+              credential,
+              max: 1,
+              applicationName: 'processing-principals',
+            });
+            try {
+              const database = databaseOf(config.DATABASE_URL);
+              const r = await ensureDatabaseReader(pool, maintenance, webReader, database);
+              logger.info({ role: webReader.roleName, created: r.created }, 'web database reader');
+            } finally {
+              await maintenance.end();
+            }
+          }
+        : undefined,
+    },
     {
       groupId: config.KAFKA_GROUP_ID,
       topicAnalyzed: config.TOPIC_ANALYZED,
@@ -95,6 +133,23 @@ async function main(): Promise<void> {
     { port: typeof address === 'object' && address ? address.port : config.PORT },
     'processing started',
   );
+}
+
+/** The web reader from the two settings: both or neither, never one alone. */
+function webDatabaseReader(config: {
+  WEB_DATABASE_PRINCIPAL_NAME?: string;
+  WEB_DATABASE_PRINCIPAL_OBJECT_ID?: string;
+}): DatabaseReader | undefined {
+  const name = config.WEB_DATABASE_PRINCIPAL_NAME;
+  const objectId = config.WEB_DATABASE_PRINCIPAL_OBJECT_ID;
+  if (name === undefined && objectId === undefined) return undefined;
+  if (name === undefined || objectId === undefined) {
+    process.stderr.write(
+      'invalid configuration:\n  WEB_DATABASE_PRINCIPAL_NAME and WEB_DATABASE_PRINCIPAL_OBJECT_ID: set both or neither\n',
+    );
+    process.exit(2);
+  }
+  return { roleName: name, objectId };
 }
 
 main().catch((err: unknown) => {
