@@ -53,6 +53,7 @@ import { linuxWebAppPublicNetworkDisabled } from '../rules/azure/linux-web-app-p
 import { linuxWebAppTls12 } from '../rules/azure/linux-web-app-tls-1-2';
 import { logAnalyticsLocalAuthDisabled } from '../rules/azure/log-analytics-local-auth-disabled';
 import { logAnalyticsRetention90Days } from '../rules/azure/log-analytics-retention-90-days';
+import { monitorActionGroupHasAlertRules } from '../rules/azure/monitor-action-group-has-alert-rules';
 import { managedRedisAccessKeysDisabled } from '../rules/azure/managed-redis-access-keys-disabled';
 import { managedRedisEncryptedProtocol } from '../rules/azure/managed-redis-encrypted-protocol';
 import { managedRedisPublicNetworkDisabled } from '../rules/azure/managed-redis-public-network-disabled';
@@ -719,6 +720,16 @@ export const azureIotPlatformPack = definePack({
       remediation:
         'Assign the narrowest built-in role (e.g. Key Vault Secrets User, AcrPull, Storage Blob Data Contributor) or a custom role.',
       controls: { [MCSB]: ['PA-7'] },
+    }),
+    // Azure Monitor alerting
+    r(monitorActionGroupHasAlertRules, {
+      service: 'Azure Monitor',
+      title: 'Action group is notified by at least one alert rule',
+      severity: 'high',
+      rationale:
+        'An action group that no metric, log or Prometheus alert rule names never pages anyone: the platform looks monitored and is not.',
+      remediation:
+        'Add alert rules whose action names the group (the PlatformAlerts construct creates the platform set), or remove the group.',
     }),
     // Log Analytics
     r(logAnalyticsRetention90Days, {
