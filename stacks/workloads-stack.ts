@@ -7,6 +7,7 @@ import { EventHubsKafka, HdinsightKafkaCluster } from '../constructs/kafka';
 import type { ClusterWorkload, IotStreamingPlatform } from '../constructs/iot-streaming-platform';
 import { CLUSTER_WORKLOADS } from '../constructs/iot-streaming-platform';
 import type { EnvironmentConfig, PlatformNetworkSettings } from './environments';
+import { PrometheusScrapeSettings } from '../constructs/monitoring';
 import { configureBackend } from './platform-stack';
 
 /** AKS' Entra server application id, the audience kubelogin requests tokens for. */
@@ -46,6 +47,10 @@ export class WorkloadsStack extends TerraformStack {
     const ns = new WorkloadNamespace(this, 'Namespace', {
       name: platform.workloadNamespace,
       istioRevision: platform.istioRevision,
+    });
+    // Managed Prometheus scrapes annotated pods only in the namespaces its settings name.
+    new PrometheusScrapeSettings(this, 'PrometheusScrape', {
+      podAnnotationNamespaces: [platform.workloadNamespace],
     });
     const net: PlatformNetworkSettings = env.platform.network;
     const privateEndpoints: NetworkPeer = {
