@@ -56,7 +56,7 @@ beforeAll(() => {
   apimPublisherEmail(stack);
   alertEmailReceivers(stack, ['platform-oncall', 'security']);
   hdinsightSshPublicKeys(stack);
-  authorizedIpRanges(stack);
+  authorizedIpRanges(stack, { deploymentAgents: false });
   dir = mkdtempSync(join(tmpdir(), 'deploy-inputs-'));
   const { variable } = JSON.parse(Testing.synth(stack)) as { variable: unknown };
   writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable }));
@@ -169,6 +169,18 @@ describe('deploy-time inputs, validated by terraform itself', () => {
   ])('rejects %s', (_, bad, message) => {
     const errors = plan({ ...GOOD, ...bad });
     expect(errors.some((d) => message.test(d)) ? 'rejected' : errors).toBe('rejected');
+  });
+
+  it('makes the authorized ranges optional (default none) when deployment agents are authorized', () => {
+    const stack = new TerraformStack(Testing.app(), 'inputs');
+    authorizedIpRanges(stack, { deploymentAgents: true });
+    const { variable } = JSON.parse(Testing.synth(stack)) as {
+      variable: Record<string, { default?: unknown; validation: { condition: string }[] }>;
+    };
+    expect(variable.aks_authorized_ip_ranges.default).toEqual([]);
+    expect(variable.aks_authorized_ip_ranges.validation.map((v) => v.condition)).not.toContainEqual(
+      expect.stringContaining('length('),
+    );
   });
 
   it('declares every input with a description and its validation blocks', () => {

@@ -114,10 +114,6 @@ export const VALIDATIONS = {
   ],
   aks_authorized_ip_ranges: [
     check(
-      'length(var.aks_authorized_ip_ranges) > 0',
-      'List at least one public IPv4 CIDR allowed to reach the API server (e.g. your office or pipeline egress).',
-    ),
-    check(
       `alltrue([for c in var.aks_authorized_ip_ranges : can(regex(${hcl(IPV4_CIDR)}, c)) && can(cidrhost(c, 0))])`,
       'Each entry must be an IPv4 CIDR such as 20.61.14.0/28 (a single address is /32).',
     ),
@@ -153,7 +149,7 @@ function declare(scope: Construct, name: DeployInputName, type: string): Terrafo
   return new TerraformVariable(scope, name, {
     type,
     description: DESCRIPTIONS[name],
-    validation: VALIDATIONS[name],
+    validation: [...VALIDATIONS[name]],
   });
 }
 
@@ -193,7 +189,29 @@ export function hdinsightSshPublicKeys(scope: Construct): string[] {
   return declare(scope, 'hdinsight_ssh_public_keys', 'list(string)').listValue;
 }
 
-/** Public ranges allowed to reach a public API server, besides the deployment agents. */
-export function authorizedIpRanges(scope: Construct): string[] {
-  return declare(scope, 'aks_authorized_ip_ranges', 'list(string)').listValue;
+/**
+ * Public ranges allowed to reach a public API server. With deployment agents in the VNet (whose
+ * NAT address the platform authorizes itself) the input is optional and defaults to none;
+ * without them at least one range is required, or nobody could reach the API server.
+ */
+export function authorizedIpRanges(
+  scope: Construct,
+  opts: { readonly deploymentAgents: boolean },
+): string[] {
+  const v = new TerraformVariable(scope, 'aks_authorized_ip_ranges', {
+    type: 'list(string)',
+    description: DESCRIPTIONS.aks_authorized_ip_ranges,
+    default: opts.deploymentAgents ? [] : undefined,
+    // A copy: addValidation appends to the array it was given.
+    validation: [...VALIDATIONS.aks_authorized_ip_ranges],
+  });
+  if (!opts.deploymentAgents) {
+    v.addValidation(
+      check(
+        'length(var.aks_authorized_ip_ranges) > 0',
+        'List at least one public IPv4 CIDR allowed to reach the API server (e.g. your office or pipeline egress).',
+      ),
+    );
+  }
+  return v.listValue;
 }

@@ -8,6 +8,13 @@ import { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurer
 import { IotStreamingPlatform } from '../constructs/iot-streaming-platform';
 import type { BackboneProps } from '../constructs/iot-streaming-platform';
 import type { EnvironmentConfig, EnvironmentWaiver, StateBackend } from './environments';
+import {
+  adminGroupObjectIds,
+  alertEmailReceivers,
+  apimPublisherEmail,
+  authorizedIpRanges,
+  hdinsightSshPublicKeys,
+} from './deploy-inputs';
 
 /** The ingest API's OpenAPI document, imported by API Management. */
 export const INGEST_OPENAPI = readFileSync(
@@ -76,9 +83,12 @@ export class PlatformStack extends TerraformStack {
               description:
                 'HDInsight cluster gateway (Ambari) password, from the pipeline secret store',
             }).stringValue,
+            sshPublicKeys: hdinsightSshPublicKeys(this),
           }
         : env.platform.backbone;
 
+    // Deploy-time inputs (./deploy-inputs.ts) complete what the environment data leaves out.
+    const { alertReceivers, ...monitoring } = env.platform.monitoring;
     this.platform = new IotStreamingPlatform(this, 'Platform', {
       ...env.platform,
       tenantId: client.tenantId,
@@ -95,7 +105,23 @@ export class PlatformStack extends TerraformStack {
         ],
       }).stringValue,
       backbone,
-      apiManagement: { ...env.platform.apiManagement, ingestOpenApiDocument: INGEST_OPENAPI },
+      monitoring: { ...monitoring, alertEmails: alertEmailReceivers(this, alertReceivers) },
+      aks: {
+        ...env.platform.aks,
+        adminGroupObjectIds: adminGroupObjectIds(this),
+        // A private API server has no public address to filter.
+        authorizedIpRanges:
+          env.platform.aks.privateCluster === true
+            ? undefined
+            : authorizedIpRanges(this, {
+                deploymentAgents: env.platform.network.deploymentAgentsPrefix !== undefined,
+              }),
+      },
+      apiManagement: {
+        ...env.platform.apiManagement,
+        publisherEmail: apimPublisherEmail(this),
+        ingestOpenApiDocument: INGEST_OPENAPI,
+      },
     });
 
     applyEnvironmentWaivers(this, env.waivers ?? []);

@@ -8,6 +8,9 @@ import type { EnvironmentConfig } from '../../stacks/environments';
 import { IotStreamingPlatform } from './iot-streaming-platform';
 import type { IotStreamingPlatformProps } from './iot-streaming-platform';
 
+const SSH_KEY =
+  'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOqK8ttoVxBdfvswfvjkBMKLh4aQHWWsbmJXzEGQ+UVk ops-break-glass';
+
 function props(
   env: EnvironmentConfig,
   over: Partial<IotStreamingPlatformProps> = {},
@@ -17,15 +20,28 @@ function props(
       ? {
           ...env.platform.backbone,
           gatewayPassword: Lazy.stringValue({ produce: () => '${var.hdinsight_gateway_password}' }),
+          sshPublicKeys: [SSH_KEY],
         }
       : env.platform.backbone;
+  // What the platform stack takes from deploy-time inputs (stacks/deploy-inputs.ts).
+  const { alertReceivers, ...monitoring } = env.platform.monitoring;
   return {
     ...env.platform,
+    monitoring: {
+      ...monitoring,
+      alertEmails: alertReceivers.map((name) => ({ name, emailAddress: `${name}@contoso.com` })),
+    },
+    aks: {
+      ...env.platform.aks,
+      adminGroupObjectIds: ['0b5cd7f4-2f61-4f0e-9a8e-51c1b0c6d7a2'],
+      authorizedIpRanges: env.platform.aks.privateCluster ? undefined : ['20.61.14.0/28'],
+    },
     tenantId: '00000000-0000-0000-0000-0000000000aa',
     webSignInClientId: Lazy.stringValue({ produce: () => '${var.web_signin_client_id}' }),
     backbone,
     apiManagement: {
       ...env.platform.apiManagement,
+      publisherEmail: 'iot-platform@contoso.com',
       ingestOpenApiDocument: '{"openapi":"3.0.3","info":{"title":"t","version":"1"},"paths":{}}',
     },
     ...over,
@@ -155,5 +171,49 @@ describe('IotStreamingPlatform', () => {
     expect(() => build({ ...p, network: { ...p.network, hdinsightPrefix: undefined } })).toThrow(
       /Platform: invalid network.hdinsightPrefix \(undefined\): the hdinsight backbone needs a subnet prefix/,
     );
+  });
+});
+
+describe('IotStreamingPlatform in production', () => {
+  const devWith = (over: Partial<IotStreamingPlatformProps>) => props(dev, over);
+  const docRange = { ...props(dev).aks, authorizedIpRanges: ['203.0.113.0/24'] };
+
+  it('rejects literal documentation ranges and example domains when production', () => {
+    expect(() => build(devWith({ production: true, aks: docRange }))).toThrow(
+      /invalid aks\.authorizedIpRanges\[0\] "203\.0\.113\.0\/24"/,
+    );
+    const apim = { ...props(prod).apiManagement, publisherEmail: 'iot@example.com' };
+    expect(() => build(props(prod, { apiManagement: apim }))).toThrow(
+      /invalid apiManagement\.publisherEmail "iot@example\.com"/,
+    );
+  });
+
+  it('leaves a non-production environment alone (environment is not "prod")', () => {
+    expect(() => build(devWith({ aks: docRange }))).not.toThrow();
+  });
+
+  it('authorizes the deployment agents on a public API server and delegates their subnet', () => {
+    const json = JSON.parse(build(props(dev)).out);
+    const [cluster] = Object.values(json.resource.azurerm_kubernetes_cluster) as {
+      api_server_access_profile: { authorized_ip_ranges: string };
+    }[];
+    expect(cluster.api_server_access_profile.authorized_ip_ranges).toMatch(
+      /^\$\{concat\(\["\$\{azurerm_public_ip\.\w+\.ip_address\}\/32"\], \["20\.61\.14\.0\/28"\]\)\}$/,
+    );
+    const subnet = Object.values(json.resource.azurerm_subnet as Record<string, unknown>).find(
+      (s) => (s as { name: string }).name === 'deployment-agents',
+    );
+    expect(subnet).toMatchObject({
+      address_prefixes: [dev.platform.network.deploymentAgentsPrefix],
+      default_outbound_access_enabled: false,
+      delegation: [
+        {
+          service_delegation: {
+            name: 'Microsoft.DevOpsInfrastructure/pools',
+            actions: ['Microsoft.Network/virtualNetworks/subnets/join/action'],
+          },
+        },
+      ],
+    });
   });
 });

@@ -25,6 +25,12 @@ import { WebApp } from '../web-app';
 import type { AppServicePlanSku } from '../web-app';
 
 /** The topics of the reference data flow and their partition counts. */
+import {
+  DEPLOYMENT_AGENTS_SUBNET,
+  DeploymentAgents,
+  MANAGED_DEVOPS_POOL_DELEGATION,
+} from './deployment-agents';
+import { rejectPlaceholders } from './placeholders';
 export const PLATFORM_TOPICS = [
   { name: 'telemetry.raw', partitions: 6, consumerGroups: ['analysis'] },
   { name: 'telemetry.analyzed', partitions: 6, consumerGroups: ['processing'] },
@@ -63,6 +69,14 @@ export type BackboneProps =
       readonly sku?: EventHubsSku;
       /** Throughput units (Standard) or processing units (Premium). @default 1 */
       readonly capacity?: number;
+  /**
+   * Subnet of the deployment agents (an Azure DevOps Managed DevOps Pool injected into the VNet)
+   * that apply the workloads stack: a private API server is reachable only from the VNet. It is
+   * delegated to `Microsoft.DevOpsInfrastructure/pools` and gets a NAT gateway for egress; a
+   * public API server authorizes that gateway's address. See docs/adr/0009.
+   * @default - no agent subnet: the workloads stack is applied from an authorized range
+   */
+  readonly deploymentAgentsPrefix?: string;
       /** Auto-inflate ceiling (Standard). @default - no auto-inflate */
       readonly autoInflateMaxThroughputUnits?: number;
     }
@@ -104,6 +118,19 @@ export interface IotStreamingPlatformProps {
   /** Availability zones; empty for a single-zone deployment. */
   readonly zones: AvailabilityZone[];
   /** Management locks (`CanNotDelete`) on the data stores and the vault. @default false */
+  /**
+   * The identity that applies the platform stack. It gets `Key Vault Certificates Officer` on
+   * the vault, to issue the ingress gateway's TLS certificate.
+   * @default - none: the deployer already holds a role that manages certificates
+   */
+  readonly deployerPrincipal?: IPrincipal;
+  /**
+   * Whether this is a production environment: literal documentation IP ranges (RFC 5737/3849),
+   * example e-mail domains (RFC 2606/6761) and SSH keys whose blob is text are then rejected at
+   * synth. Values from Terraform variables are checked by their validation blocks instead.
+   * @default - true when `environment` is "prod"
+   */
+  readonly production?: boolean;
   readonly lockDataStores?: boolean;
   /** The network's address plan. */
   readonly network: PlatformNetworkProps;
@@ -240,6 +267,8 @@ export class IotStreamingPlatform extends Construct {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       resourceGroup: rg,
       workspaceName: `log-${base}`,
+  /** Egress of the deployment agents' subnet, when the network has one. */
+  public readonly deploymentAgents?: DeploymentAgents;
       applicationInsightsName: `appi-${base}`,
       retentionDays: props.monitoring.retentionDays,
       actionGroup: {
@@ -293,6 +322,13 @@ export class IotStreamingPlatform extends Construct {
       lock,
       name: `kv-${compact}`.slice(0, 24),
       tenantId: props.tenantId,
+    this.deploymentAgents = props.network.deploymentAgentsPrefix
+      ? new DeploymentAgents(this, 'DeploymentAgents', {
+          resourceGroup: rg,
+          name: base,
+          subnet: this.network.subnet(DEPLOYMENT_AGENTS_SUBNET),
+        })
+      : undefined;
       privateEndpoints: pe('vault'),
     });
 
@@ -314,7 +350,10 @@ export class IotStreamingPlatform extends Construct {
       tenantId: props.tenantId,
       adminGroupObjectIds: props.aks.adminGroupObjectIds,
       privateCluster: props.aks.privateCluster,
-      authorizedIpRanges: props.aks.authorizedIpRanges,
+      authorizedIpRanges:
+        this.deploymentAgents && props.aks.privateCluster !== true
+          ? this.deploymentAgents.authorizedRangesWith(props.aks.authorizedIpRanges)
+          : props.aks.authorizedIpRanges,
       managedIdentities: { userAssigned: [controlPlane] },
       kubeletIdentity: kubelet,
       containerInsightsWorkspace: this.monitoring.workspace,
@@ -695,3 +734,18 @@ export class IotStreamingPlatform extends Construct {
     }
   }
 }
+    if (n.deploymentAgentsPrefix !== undefined) {
+      subnets.push({
+        name: DEPLOYMENT_AGENTS_SUBNET,
+        addressPrefix: n.deploymentAgentsPrefix,
+        delegation: MANAGED_DEVOPS_POOL_DELEGATION,
+      });
+    }
+    if (props.production ?? props.environment === 'prod') {
+      rejectPlaceholders(this, {
+        authorizedIpRanges: props.aks.authorizedIpRanges,
+        alertEmails: props.monitoring.alertEmails,
+        publisherEmail: props.apiManagement.publisherEmail,
+        sshPublicKeys: props.backbone.kind === 'hdinsight' ? props.backbone.sshPublicKeys : [],
+      });
+    }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Token } from 'cdktf';
 import { HdinsightKafkaCluster as AzHdinsightKafkaCluster } from '@cdktf/provider-azurerm/lib/hdinsight-kafka-cluster';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
@@ -470,6 +471,8 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
           this,
           `topics[${i}]`,
           t,
+        // An element of a token list (a Terraform variable) is Terraform's to check.
+        !Token.isUnresolved(props.nodeLogin.sshPublicKeys) &&
           'a kafka topic name: 1–249 letters, digits, periods, underscores and hyphens',
         );
       }

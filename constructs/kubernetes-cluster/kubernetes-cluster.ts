@@ -1,4 +1,4 @@
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
 import { KubernetesCluster as AzKubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
@@ -318,6 +318,14 @@ export interface KubernetesClusterProps extends AzureResourceProps {
    */
   readonly networkPolicy?: 'azure' | 'cilium' | 'calico';
   /**
+   * Container Network Security of Advanced Container Networking Services
+   * (`network_profile.advanced_networking.security_enabled`): FQDN filtering with
+   * CiliumNetworkPolicy `toFQDNs`, the only way a pod's egress can name a host (Entra ID, a
+   * webhook) rather than an IP range. Needs the Cilium dataplane; ACNS is billed per node.
+   * @default - on with the Cilium dataplane, off otherwise
+   */
+  readonly containerNetworkSecurity?: boolean;
+  /**
    * Overlay CIDR the pods get addresses from (not routed in the VNet).
    * @default "192.168.0.0/16"
    */
@@ -543,6 +551,10 @@ export class KubernetesCluster extends Construct implements IKubernetesCluster {
         networkPluginMode: 'overlay',
         networkPolicy,
         networkDataPlane: networkPolicy === 'cilium' ? 'cilium' : 'azure',
+        advancedNetworking:
+          (props.containerNetworkSecurity ?? networkPolicy === 'cilium')
+            ? { securityEnabled: true, observabilityEnabled: false }
+            : undefined,
         podCidr: props.podCidr ?? '192.168.0.0/16',
         serviceCidr,
         dnsServiceIp:
@@ -813,6 +825,14 @@ export class KubernetesCluster extends Construct implements IKubernetesCluster {
     }
     validateOneOf(this, 'skuTier', props.skuTier, ['Free', 'Standard', 'Premium']);
     validateOneOf(this, 'networkPolicy', props.networkPolicy, ['azure', 'cilium', 'calico']);
+    if (props.containerNetworkSecurity && (props.networkPolicy ?? 'cilium') !== 'cilium') {
+      throw new ValidationError(
+        this,
+        'containerNetworkSecurity',
+        props.containerNetworkSecurity,
+        'container network security (FQDN filtering) needs networkPolicy "cilium"',
+      );
+    }
     validateOneOf(this, 'automaticUpgradeChannel', props.automaticUpgradeChannel, [
       'patch',
       'rapid',
@@ -881,7 +901,10 @@ export class KubernetesCluster extends Construct implements IKubernetesCluster {
         'a public api server needs authorizedIpRanges; set privateCluster: true or list the allowed cidrs',
       );
     }
-    ranges.forEach((r, i) => validateCidr(this, `authorizedIpRanges[${i}]`, r));
+    // A token list (a Terraform variable, a concat) is checked by Terraform, not here.
+    if (!Token.isUnresolved(ranges)) {
+      ranges.forEach((r, i) => validateCidr(this, `authorizedIpRanges[${i}]`, r));
+    }
     if (props.privateCluster !== true && props.privateDnsZone !== undefined) {
       throw new ValidationError(
         this,

@@ -32,15 +32,14 @@ export const dev: EnvironmentConfig = {
       postgresPrefix: '10.40.4.64/28',
       privateEndpointsPrefix: '10.40.5.0/24',
     },
+      deploymentAgentsPrefix: '10.40.6.0/27',
     monitoring: {
       retentionDays: 90,
-      alertEmails: [{ name: 'platform-oncall', emailAddress: 'iot-platform-oncall@example.com' }],
+      alertReceivers: ['platform-oncall'],
     },
     aks: {
       skuTier: 'Standard',
       istioRevision: 'asm-1-29',
-      adminGroupObjectIds: ['3f2b8c1e-5d4a-4e6b-9c7d-1a2b3c4d5e6f'],
-      authorizedIpRanges: ['203.0.113.0/24'],
       defender: true,
       systemPool: { vmSize: 'Standard_D4ds_v5', minCount: 2, maxCount: 3 },
       workloadPool: { vmSize: 'Standard_D4ds_v5', minCount: 1, maxCount: 3 },
@@ -48,7 +47,6 @@ export const dev: EnvironmentConfig = {
     apiManagement: {
       sku: 'Developer',
       publisherName: 'IoT Platform Team',
-      publisherEmail: 'iot-platform@example.com',
       virtualNetworkType: 'External',
       ingestBackendUrl: 'https://ingest.iot.dev.internal',
     },

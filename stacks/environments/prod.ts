@@ -10,6 +10,7 @@ export const prod: EnvironmentConfig = {
   },
   platform: {
     environment: 'prod',
+    production: true,
     location: 'westeurope',
     namePrefix: 'iot',
     uniqueSuffix: '7k2q',
@@ -25,14 +26,14 @@ export const prod: EnvironmentConfig = {
       privateEndpointsPrefix: '10.50.9.0/24',
       hdinsightPrefix: '10.50.10.0/24',
     },
+      deploymentAgentsPrefix: '10.50.11.0/27',
     monitoring: {
       retentionDays: 365,
-      alertEmails: [{ name: 'platform-oncall', emailAddress: 'iot-platform-oncall@example.com' }],
+      alertReceivers: ['platform-oncall'],
     },
     aks: {
       skuTier: 'Standard',
       istioRevision: 'asm-1-29',
-      adminGroupObjectIds: ['3f2b8c1e-5d4a-4e6b-9c7d-1a2b3c4d5e6f'],
       privateCluster: true,
       defender: true,
       // Host encryption needs the subscription feature Microsoft.Compute/EncryptionAtHost.
@@ -43,7 +44,6 @@ export const prod: EnvironmentConfig = {
       sku: 'Premium',
       capacity: 3,
       publisherName: 'IoT Platform Team',
-      publisherEmail: 'iot-platform@example.com',
       virtualNetworkType: 'External',
       ingestBackendUrl: 'https://ingest.iot.prod.internal',
     },
@@ -57,9 +57,6 @@ export const prod: EnvironmentConfig = {
       kind: 'hdinsight',
       workerCount: 4,
       disksPerWorkerNode: 2,
-      sshPublicKeys: [
-        'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHJ3b2ZpeG9wLXBsYXRmb3JtLWJyZWFrLWdsYXNz platform-break-glass',
-      ],
     },
     postgres: {
       skuName: 'GP_Standard_D4ds_v5',

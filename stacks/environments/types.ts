@@ -22,10 +22,28 @@ export interface WorkloadSizing {
   readonly memoryLimit: string;
 }
 
-/** The HDInsight backbone as data: its secrets come from Terraform variables, not from here. */
+/**
+ * The backbone as data. HDInsight's gateway password and node SSH keys are deploy-time inputs
+ * (Terraform variables, see ../deploy-inputs.ts), never data.
+ */
 export type BackboneSettings =
   | Extract<BackboneProps, { kind: 'eventhubs' }>
-  | Omit<Extract<BackboneProps, { kind: 'hdinsight' }>, 'gatewayPassword'>;
+  | Omit<Extract<BackboneProps, { kind: 'hdinsight' }>, 'gatewayPassword' | 'sshPublicKeys'>;
+
+/** Monitoring as data: receivers by name; their addresses are a deploy-time input. */
+export type MonitoringSettings = Omit<IotStreamingPlatformProps['monitoring'], 'alertEmails'> & {
+  /** Names of the action group's e-mail receivers; `alert_email_addresses` maps each to an address. */
+  readonly alertReceivers: string[];
+};
+
+/**
+ * AKS as data. The admin groups and a public API server's authorized ranges are deploy-time
+ * inputs (`aks_admin_group_object_ids`, `aks_authorized_ip_ranges`).
+ */
+export type AksSettings = Omit<
+  IotStreamingPlatformProps['aks'],
+  'adminGroupObjectIds' | 'authorizedIpRanges'
+>;
 
 /**
  * A waiver an environment declares: the construct path is relative to the environment's
@@ -52,16 +70,22 @@ export interface EnvironmentConfig {
   readonly subscriptionId?: string;
   /** Remote state. @default - local state (a developer's sandbox) */
   readonly backend?: StateBackend;
-  /** The platform pattern's settings, less what the stack supplies (tenant, OpenAPI document, secrets). */
+  /**
+   * The platform pattern's settings, less what the stack supplies: the tenant, the OpenAPI
+   * document, secrets, and the deploy-time inputs of ../deploy-inputs.ts.
+   */
   readonly platform: Omit<
     IotStreamingPlatformProps,
-    'tenantId' | 'webSignInClientId' | 'apiManagement' | 'backbone'
+    'tenantId' | 'webSignInClientId' | 'apiManagement' | 'backbone' | 'monitoring' | 'aks'
   > & {
+    /** The publisher e-mail is a deploy-time input (`apim_publisher_email`). */
     readonly apiManagement: Omit<
       IotStreamingPlatformProps['apiManagement'],
-      'ingestOpenApiDocument'
+      'ingestOpenApiDocument' | 'publisherEmail'
     >;
     readonly backbone: BackboneSettings;
+    readonly monitoring: MonitoringSettings;
+    readonly aks: AksSettings;
   };
   /** Findings this environment accepts on purpose, each with a reason, owner and expiry. */
   readonly waivers?: EnvironmentWaiver[];
@@ -69,6 +93,12 @@ export interface EnvironmentConfig {
   readonly workloads: {
     /** Image tag of `iot/<service>` in the platform registry; pin a release, never `latest`. */
     readonly imageTag: string;
+    /**
+     * HTTPS endpoints processing posts each new alert to (ALERT_WEBHOOK_URLS). Their hosts are
+     * the only internet egress processing gets (FQDN policy). @default - none: alerts reach the
+     * dashboard only
+     */
+    readonly alertWebhookUrls?: string[];
     readonly ingest: WorkloadSizing;
     readonly analysis: WorkloadSizing;
     readonly processing: WorkloadSizing;

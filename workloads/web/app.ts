@@ -14,7 +14,7 @@ import {
   parseHistoryRange,
   parseLimit,
 } from './params';
-import type { WebQueries } from './queries';
+import type { WebReads } from './queries';
 import type { SseHub } from './sse';
 
 /** The folder of the dashboard page (HTML, CSS, JS; nothing fetched from the internet). */
@@ -22,7 +22,7 @@ export const PUBLIC_DIR = join(__dirname, 'public');
 
 /** What {@link createWebApp} needs; server.ts builds it, tests pass their own. */
 export interface WebAppDeps {
-  readonly queries: WebQueries;
+  readonly queries: WebReads;
   readonly hub: SseHub;
   readonly health: Health;
   readonly metrics: Metrics;
@@ -93,8 +93,9 @@ export function createWebApp(deps: WebAppDeps): Express {
       API_LIMITS.defaultDevicesLimit,
       API_LIMITS.maxDevicesLimit,
     );
-    const { source, devices } = await queries.devices(limit);
-    res.json({ source, count: devices.length, devices });
+    const { source, devices, fleet } = await queries.devices(limit);
+    // count is this page; fleet counts every device (null when PostgreSQL could not answer).
+    res.json({ source, count: devices.length, fleet, devices });
   });
 
   api.get('/devices/:id/latest', async (req, res) => {
@@ -111,7 +112,13 @@ export function createWebApp(deps: WebAppDeps): Express {
     const id = parseDeviceId(req.params.id);
     const { from, to } = parseHistoryRange(req.query);
     const series = await queries.history(id, from, to);
-    res.json({ deviceId: id, from: from.toISOString(), to: to.toISOString(), series });
+    // fromEntries defines own properties, so a metric named __proto__ stays a plain key.
+    res.json({
+      deviceId: id,
+      from: from.toISOString(),
+      to: to.toISOString(),
+      series: Object.fromEntries(series),
+    });
   });
 
   api.get('/alerts', async (req, res) => {
@@ -143,6 +150,11 @@ export function createWebApp(deps: WebAppDeps): Express {
       res.status(400).json({ error: err.message, parameter: err.parameter, reason: err.reason });
       return;
     }
+    const client = clientError(err);
+    if (client) {
+      res.status(client.status).json({ error: client.message });
+      return;
+    }
     logger.error({ err, path: req.path }, 'request failed');
     if (res.headersSent) {
       res.end();
@@ -157,4 +169,20 @@ export function createWebApp(deps: WebAppDeps): Express {
   };
   app.use(onError);
   return app;
+}
+
+/**
+ * The 4xx an error stands for, or undefined for a server-side failure. The router throws a
+ * URIError (status 400) for a path parameter that is not valid percent-encoding (`/%ZZ`);
+ * express.static and other http-errors carry their own 4xx status.
+ */
+export function clientError(err: unknown): { status: number; message: string } | undefined {
+  if (err instanceof URIError) {
+    return { status: 400, message: `malformed percent-encoding in the URL: ${err.message}` };
+  }
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return { status, message: err instanceof Error ? err.message : 'bad request' };
+  }
+  return undefined;
 }

@@ -68,11 +68,20 @@ async function main(): Promise<void> {
     maxClients: config.SSE_MAX_CLIENTS,
     observer: { clients: (n) => sseClients.set(n), delivered: (n) => sseEvents.inc(n) },
   });
+  const misses = metrics.counter(
+    'web_cache_misses_total',
+    'Reads answered from PostgreSQL because Redis did not hold the answer',
+    ['what'],
+  );
   const queries = new WebQueries(pool, redis, {
     onRedisFallback: (err) => {
       fallbacks.inc();
       logger.warn({ err: err.message }, 'redis read failed; answered from postgres');
     },
+    onCacheMiss: (what) => misses.inc({ what }),
+    onCacheRebuilt: (devices, complete) =>
+      logger.info({ devices, complete }, 'device cache rebuilt from postgres'),
+    onRefillError: (err) => logger.warn({ err: err.message }, 'device cache refill failed'),
   });
   health
     .addCheck('postgres', () => pingPostgres(pool))

@@ -10,7 +10,8 @@
   const STALE_AFTER_MS = 5 * 60 * 1000;
   const MAX_FEED = 200;
 
-  const state = { selected: null, devices: [], alertKeys: new Set() };
+  // fleet: counts over every device from the API (the tiles are one page of at most 500).
+  const state = { selected: null, devices: [], fleet: null, alertKeys: new Set() };
   const $ = (id) => document.getElementById(id);
 
   function el(tag, attrs, children) {
@@ -96,15 +97,27 @@
       return tile;
     });
     tiles.replaceChildren(...nodes);
-    $('summary').textContent =
-      devices.length +
-      ' devices · ' +
-      counts.ok +
-      ' ok · ' +
-      counts.alert +
-      ' alerting · ' +
-      counts.stale +
-      ' stale';
+    const fleet = state.fleet;
+    // The API's fleet counts cover every device; without them (PostgreSQL unavailable) the
+    // header says it counts only the devices shown.
+    $('summary').textContent = fleet
+      ? fleet.total +
+        ' devices · ' +
+        (fleet.total - fleet.alerting - fleet.stale) +
+        ' ok · ' +
+        fleet.alerting +
+        ' alerting · ' +
+        fleet.stale +
+        ' stale' +
+        (devices.length < fleet.total ? ' · ' + devices.length + ' shown' : '')
+      : devices.length +
+        ' devices shown · ' +
+        counts.ok +
+        ' ok · ' +
+        counts.alert +
+        ' alerting · ' +
+        counts.stale +
+        ' stale';
   }
 
   async function refreshFleet() {
@@ -114,6 +127,7 @@
       state.devices = body.devices.sort(
         (a, b) => Number(b.anomalous) - Number(a.anomalous) || (a.deviceId < b.deviceId ? -1 : 1),
       );
+      state.fleet = body.fleet;
       $('fleet-source').textContent = 'from ' + body.source;
       renderFleet();
       if (!state.selected && body.devices.length > 0) select(body.devices[0].deviceId);
