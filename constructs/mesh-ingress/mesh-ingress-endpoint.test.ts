@@ -14,7 +14,7 @@ function make(props: Partial<MeshIngressEndpointProps> = {}) {
     resourceGroup: rg,
     zoneName: 'iot.dev.internal',
     hostLabel: 'ingest',
-    virtualNetworks: [{ id: '/vnets/vnet-iot-dev', name: 'vnet-iot-dev' }],
+    virtualNetworks: { platform: { id: '/vnets/vnet-iot-dev', name: 'vnet-iot-dev' } },
     subnet: { id: '/vnets/vnet-iot-dev/subnets/mesh-ingress', name: 'mesh-ingress' },
     subnetPrefix: '10.40.4.80/28',
     keyVault: { id: '/vaults/kv-iot', name: 'kv-iot', vaultUri: 'https://kv-iot.vault.azure.net/' },
@@ -34,6 +34,7 @@ describe('MeshIngressEndpoint', () => {
     expect(endpoint.privateIpAddress).toBe('10.40.4.84');
     expect(synth).toHaveResourceWithProperties(PrivateDnsZone, { name: 'iot.dev.internal' });
     expect(synth).toHaveResourceWithProperties(PrivateDnsZoneVirtualNetworkLink, {
+      name: 'link-platform',
       virtual_network_id: '/vnets/vnet-iot-dev',
       registration_enabled: false,
     });
@@ -94,7 +95,12 @@ describe('MeshIngressEndpoint', () => {
   it.each<[string, Partial<MeshIngressEndpointProps>, RegExp]>([
     ['zone', { zoneName: 'internal' }, /invalid zoneName "internal": a dns zone of at least two/],
     ['host', { hostLabel: 'In_gest' }, /invalid hostLabel "In_gest": one lower-case dns label/],
-    ['vnets', { virtualNetworks: [] }, /invalid virtualNetworks \[\]: at least one vnet/],
+    ['vnets', { virtualNetworks: {} }, /invalid virtualNetworks \{\}: at least one vnet/],
+    [
+      'vnet key',
+      { virtualNetworks: { 'a b': { id: 'v', name: 'v' } } },
+      /invalid virtualNetworks "a b": keys of letters/,
+    ],
     [
       'prefix size',
       { subnetPrefix: '10.40.4.80/30' },

@@ -27,8 +27,11 @@ export interface MeshIngressEndpointProps {
   readonly zoneName: string;
   /** Host label in the zone, e.g. `ingest` for `ingest.iot.dev.internal`. */
   readonly hostLabel: string;
-  /** VNets that resolve the zone: the one API Management is injected into, at least. */
-  readonly virtualNetworks: IVirtualNetwork[];
+  /**
+   * VNets that resolve the zone, keyed by a stable name (the link's construct id and name): the
+   * one API Management is injected into, at least.
+   */
+  readonly virtualNetworks: Readonly<Record<string, IVirtualNetwork>>;
   /**
    * Subnet reserved for the gateway's internal load balancer frontend (nothing else allocates
    * from it, so the fixed address can never be taken by a node).
@@ -90,7 +93,7 @@ const DNS_LABEL = /^(?!-)[a-z0-9-]{1,63}(?<!-)$/;
  * @example
  * const endpoint = new MeshIngressEndpoint(this, 'IngestEndpoint', {
  *   resourceGroup: rg, zoneName: 'iot.dev.internal', hostLabel: 'ingest',
- *   virtualNetworks: [network], subnet: network.subnet('mesh-ingress'), subnetPrefix: '10.40.4.80/28',
+ *   virtualNetworks: { platform: network }, subnet: network.subnet('mesh-ingress'), subnetPrefix: '10.40.4.80/28',
  *   keyVault, loadBalancerOperator: { principalId: cluster.controlPlanePrincipalId },
  *   certificateReader: cluster.secretsProviderIdentity,
  * });
@@ -132,9 +135,9 @@ export class MeshIngressEndpoint extends Construct implements IMeshIngressEndpoi
       name: props.zoneName,
       resourceGroupName: props.resourceGroup.name,
     });
-    props.virtualNetworks.forEach((vnet) => {
-      new PrivateDnsZoneVirtualNetworkLink(this, `Link-${vnet.name}`, {
-        name: `link-${vnet.name}`,
+    Object.entries(props.virtualNetworks).forEach(([key, vnet]) => {
+      new PrivateDnsZoneVirtualNetworkLink(this, `Link-${key}`, {
+        name: `link-${key}`,
         privateDnsZoneName: this.zone.name,
         resourceGroupName: props.resourceGroup.name,
         virtualNetworkId: vnet.id,
@@ -217,14 +220,25 @@ export class MeshIngressEndpoint extends Construct implements IMeshIngressEndpoi
         'one lower-case dns label (letters, digits, hyphens), e.g. ingest',
       );
     }
-    if (props.virtualNetworks.length === 0) {
+    const links = Object.keys(props.virtualNetworks);
+    if (links.length === 0) {
       throw new ValidationError(
         this,
         'virtualNetworks',
-        [],
+        {},
         'at least one vnet: an unlinked zone resolves for nobody',
       );
     }
+    links.forEach((key) => {
+      if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,70}$/.test(key)) {
+        throw new ValidationError(
+          this,
+          'virtualNetworks',
+          key,
+          'keys of letters, digits, _ . - (they name the links)',
+        );
+      }
+    });
     validateCidr(this, 'subnetPrefix', props.subnetPrefix);
     if (isUnresolved(props.subnetPrefix) && props.privateIpAddress === undefined) {
       throw new ValidationError(

@@ -21,6 +21,7 @@ function make(props: Partial<MeshIngressRouteProps> = {}) {
     secretsProviderClientId: 'csi-client-id',
     destination: { namespace: 'iot', service: 'ingest', port: 8080 },
     paths: ['/v1/telemetry'],
+    syncImage: 'acr.azurecr.io/iot/ingest:1.2.3',
     ...props,
   });
   const synth = JSON.parse(Testing.synth(stack)) as { resource: Json; data: Json };
@@ -127,7 +128,7 @@ describe('MeshIngressRoute', () => {
     const pod = deploy.spec.template.spec as {
       automount_service_account_token: boolean;
       security_context: object;
-      container: Array<{ security_context: object; image: string }>;
+      container: Array<{ security_context: object; image: string; readiness_probe: object }>;
       volume: Array<{ csi: object }>;
     };
     expect(pod.automount_service_account_token).toBe(false);
@@ -136,6 +137,16 @@ describe('MeshIngressRoute', () => {
       allow_privilege_escalation: false,
       read_only_root_filesystem: true,
       capabilities: { drop: ['ALL'] },
+    });
+    expect(pod.container[0].image).toBe('acr.azurecr.io/iot/ingest:1.2.3');
+    // ready only once the certificate is mounted, i.e. read from the vault
+    expect(pod.container[0]).toMatchObject({
+      readiness_probe: {
+        exec: {
+          command: ['node', '-e', "require('fs').accessSync('/mnt/tls/tls-ingest-gateway')"],
+        },
+      },
+      liveness_probe: { exec: { command: expect.arrayContaining(['node']) } },
     });
     expect(pod.volume[0].csi).toEqual({
       driver: 'secrets-store.csi.k8s.io',

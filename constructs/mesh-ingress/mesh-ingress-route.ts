@@ -63,10 +63,12 @@ export interface MeshIngressRouteProps {
   readonly paths: string[];
   /**
    * Image of the pods that keep the certificate synced (the CSI driver syncs a Kubernetes secret
-   * only while a pod mounts the volume); they only sleep.
-   * @default "mcr.microsoft.com/oss/kubernetes/pause:3.6" - the AKS node sandbox image, always pullable
+   * only while a pod mounts the volume). It needs `node` on its PATH and should be pinned like
+   * any workload image; the platform passes ingest's own image, which the nodes already pull.
+   * The pods sleep, and are ready once the certificate is mounted, so an apply that cannot read
+   * the certificate from Key Vault fails instead of leaving the gateway without one.
    */
-  readonly syncImage?: string;
+  readonly syncImage: string;
   /**
    * Pods that mount the certificate volume (the synced secret is deleted when none does).
    * @default 2
@@ -89,6 +91,7 @@ const DNS_LABEL = /^(?!-)[a-z0-9-]{1,40}(?<!-)$/;
  *   name: 'ingest', endpoint: platform.ingestEndpoint, tenantId,
  *   secretsProviderClientId: platform.cluster.secretsProviderIdentity.clientId,
  *   destination: { namespace: 'iot', service: 'ingest', port: 8080 }, paths: ['/v1/telemetry'],
+ *   syncImage: `${registry.loginServer}/iot/ingest:1.4.2`,
  * });
  */
 export class MeshIngressRoute extends Construct {
@@ -182,6 +185,8 @@ export class MeshIngressRoute extends Construct {
     });
 
     const syncLabels = { ...labels, 'app.kubernetes.io/component': 'tls-sync' };
+    const mountPath = '/mnt/tls';
+    const mounted = ['node', '-e', `require('fs').accessSync('${mountPath}/${e.certificateName}')`];
     new DeploymentV1(this, 'CertificateSync', {
       metadata: { name: `${name}-gateway-tls-sync`, namespace: gw.namespace, labels: syncLabels },
       spec: {
@@ -201,7 +206,19 @@ export class MeshIngressRoute extends Construct {
             container: [
               {
                 name: 'sync',
-                image: props.syncImage ?? 'mcr.microsoft.com/oss/kubernetes/pause:3.6',
+                image: props.syncImage,
+                command: ['node', '-e', 'setInterval(() => {}, 2147483647)'],
+                readinessProbe: {
+                  exec: { command: mounted },
+                  periodSeconds: 30,
+                  timeoutSeconds: 10,
+                },
+                livenessProbe: {
+                  exec: { command: mounted },
+                  initialDelaySeconds: 60,
+                  periodSeconds: 120,
+                  timeoutSeconds: 10,
+                },
                 securityContext: {
                   allowPrivilegeEscalation: false,
                   readOnlyRootFilesystem: true,
@@ -209,10 +226,11 @@ export class MeshIngressRoute extends Construct {
                   capabilities: { drop: ['ALL'] },
                 },
                 resources: {
-                  requests: { cpu: '5m', memory: '16Mi' },
-                  limits: { memory: '32Mi' },
+                  // one idle node process, and a second one while a probe runs
+                  requests: { cpu: '10m', memory: '64Mi' },
+                  limits: { memory: '160Mi' },
                 },
-                volumeMount: [{ name: 'tls', mountPath: '/mnt/tls', readOnly: true }],
+                volumeMount: [{ name: 'tls', mountPath, readOnly: true }],
               },
             ],
             volume: [
