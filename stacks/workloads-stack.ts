@@ -1,8 +1,14 @@
 import type { Construct } from 'constructs';
 import { Fn, TerraformStack, TerraformVariable } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { KubernetesWorkload, WorkloadNamespace } from '../constructs/kubernetes-workload';
-import type { NetworkPeer } from '../constructs/kubernetes-workload';
+import {
+  AKS_INTERNAL_INGRESS_GATEWAY,
+  KubernetesWorkload,
+  SecretProviderClass,
+  WorkloadNamespace,
+} from '../constructs/kubernetes-workload';
+import type { KafkaLagTrigger, NetworkPeer } from '../constructs/kubernetes-workload';
+import { ValidationError } from '../constructs/core';
 import { EventHubsKafka, HdinsightKafkaCluster } from '../constructs/kafka';
 import type { ClusterWorkload, IotStreamingPlatform } from '../constructs/iot-streaming-platform';
 import { CLUSTER_WORKLOADS } from '../constructs/iot-streaming-platform';
@@ -16,6 +22,49 @@ const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
 const PORTS: Record<ClusterWorkload, number> = { ingest: 8080, analysis: 8081, processing: 8082 };
 
 /**
+/** Consumer group and topics of each consumer, as the services default them. */
+const CONSUMES: Partial<Record<ClusterWorkload, { group: string; topics: string[] }>> = {
+  analysis: { group: 'analysis', topics: ['telemetry.raw'] },
+  processing: { group: 'processing', topics: ['telemetry.analyzed', 'alerts'] },
+};
+
+/**
+ * Key Vault secret holding the HDInsight brokers' CA bundle (PEM), mounted into every workload
+ * at {@link KAFKA_CA_MOUNT} and read through KAFKA_TLS_CA_FILE.
+ */
+export const KAFKA_CA_SECRET_NAME = 'kafka-ca-bundle';
+const KAFKA_CA_MOUNT = '/mnt/secrets/kafka';
+const KAFKA_CA_FILE = 'ca.pem';
+
+/** The hosts of ALERT_WEBHOOK_URLS: HTTPS URLs only, the host being what egress opens. */
+export function webhookHosts(scope: Construct, urls: readonly string[]): string[] {
+  return urls.map((u, i) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(u);
+    } catch {
+      url = undefined;
+    }
+    if (!url || url.protocol !== 'https:' || (url.port !== '' && url.port !== '443')) {
+      throw new ValidationError(
+        scope,
+        `workloads.alertWebhookUrls[${i}]`,
+        u,
+        'an https:// URL on port 443 (egress opens only TLS to the named host)',
+      );
+    }
+    if (url.username || url.password) {
+      throw new ValidationError(
+        scope,
+        `workloads.alertWebhookUrls[${i}]`,
+        '(credentials redacted)',
+        'a URL without user info; the request is signed with ALERT_WEBHOOK_SECRET',
+      );
+    }
+    return url.hostname;
+  });
+}
+
  * The reference workloads of one environment on its AKS cluster, through the kubernetes
  * provider: a restricted namespace and one hardened deployment per service, each running as its
  * own workload identity. Applied after the platform stack (cdktf wires the cluster's outputs
@@ -53,6 +102,8 @@ export class WorkloadsStack extends TerraformStack {
       podAnnotationNamespaces: [platform.workloadNamespace],
     });
     const net: PlatformNetworkSettings = env.platform.network;
+    const webhookUrls = env.workloads.alertWebhookUrls ?? [];
+    const hooks = webhookHosts(this, webhookUrls);
     const privateEndpoints: NetworkPeer = {
       cidr: net.privateEndpointsPrefix,
       ports: [443, 9093, 10000],
@@ -67,21 +118,42 @@ export class WorkloadsStack extends TerraformStack {
     const identity = (w: ClusterWorkload) => platform.identityOf(w).clientId;
     const common = { LOG_LEVEL: 'info', NODE_ENV: 'production' };
 
+    const hdinsight = kafka.KAFKA_MODE === 'hdinsight';
+    // HDInsight's brokers present a certificate from the cluster's own CA: each workload mounts
+    // the bundle from Key Vault as its own identity (a SecretProviderClass per identity), and
+    // the consumers' copies are synced to a secret KEDA's lag trigger reads.
+    const caClass = (w: ClusterWorkload) =>
+      new SecretProviderClass(this, `KafkaCa-${w}`, {
+        namespace: ns.name,
+        name: `${w}-kafka-ca`,
+        keyVaultName: platform.keyVault.name,
+        tenantId: platform.keyVault.resource.tenantId,
+        workloadIdentityClientId: identity(w),
+        secrets: [{ secretName: KAFKA_CA_SECRET_NAME, fileName: KAFKA_CA_FILE }],
+        syncToSecret: CONSUMES[w] ? `${w}-kafka-ca` : undefined,
+      });
+    const caEnv: Record<string, string> = hdinsight
+      ? { KAFKA_TLS_CA_FILE: `${KAFKA_CA_MOUNT}/${KAFKA_CA_FILE}` }
+      : {};
     const envs: Record<ClusterWorkload, Record<string, string>> = {
       ingest: {
         ...common,
         ...kafka,
         PORT: String(PORTS.ingest),
+        ...caEnv,
         HOST: '0.0.0.0',
         COSMOS_ENDPOINT: platform.cosmos.endpoint,
         COSMOS_DATABASE: platform.cosmosDatabase,
         COSMOS_CONTAINER: platform.cosmosContainer,
       },
-      analysis: { ...common, ...kafka, PORT: String(PORTS.analysis), HOST: '0.0.0.0' },
+        // the same limit API Management enforces at the edge
+        MAX_BODY_BYTES: String(platform.ingestMaxBodyBytes),
+      analysis: { ...common, ...kafka, ...caEnv, PORT: String(PORTS.analysis), HOST: '0.0.0.0' },
       processing: {
         ...common,
         ...kafka,
         PORT: String(PORTS.processing),
+        ...caEnv,
         HOST: '0.0.0.0',
         DATABASE_URL: `postgres://${platform.identityOf('processing').name}@${platform.postgres.fqdn}:5432/${platform.postgresDatabase}?sslmode=require`,
         DATABASE_AUTH: 'entra',
@@ -92,6 +164,9 @@ export class WorkloadsStack extends TerraformStack {
         WEB_DATABASE_PRINCIPAL_NAME: platform.webIdentity.name,
         WEB_DATABASE_PRINCIPAL_OBJECT_ID: platform.webIdentity.principalId,
       },
+        ...(webhookUrls.length > 0
+          ? ({ ALERT_WEBHOOK_URLS: webhookUrls.join(',') } as Record<string, string>)
+          : {}),
     };
     const egress: Record<ClusterWorkload, NetworkPeer[]> = {
       ingest: [privateEndpoints, kafkaPeer],
@@ -102,6 +177,20 @@ export class WorkloadsStack extends TerraformStack {
     for (const w of CLUSTER_WORKLOADS) {
       const size = env.workloads[w];
       new KubernetesWorkload(this, `Workload-${w}`, {
+      const ca = hdinsight ? caClass(w) : undefined;
+      const consumes = CONSUMES[w];
+      // KEDA's Kafka scaler authenticates with TLS/SASL secrets only, never with workload
+      // identity, and Event Hubs has local auth off: lag scaling is for HDInsight (TLS with
+      // the CA); on Event Hubs the consumers scale on CPU (docs/adr/0005).
+      const kafkaLag: KafkaLagTrigger | undefined =
+        hdinsight && consumes
+          ? {
+              bootstrapServers: kafka.KAFKA_BROKERS,
+              consumerGroup: consumes.group,
+              topics: consumes.topics,
+              tlsCaSecret: { name: `${w}-kafka-ca`, key: KAFKA_CA_FILE },
+            }
+          : undefined;
         namespace: ns.name,
         name: w,
         image: image(w),
@@ -109,23 +198,34 @@ export class WorkloadsStack extends TerraformStack {
         replicas: size.replicas,
         maxReplicas: size.maxReplicas,
         resources: {
+        autoscaler: 'keda',
+        kafkaLag,
           cpuRequest: size.cpuRequest,
           memoryRequest: size.memoryRequest,
           memoryLimit: size.memoryLimit,
         },
         workloadIdentityClientId: identity(w),
         env: { ...envs[w], AZURE_CLIENT_ID: identity(w) },
-        // ingest takes traffic from API Management; the others expose only /metrics and probes
-        // to the cluster's monitoring agents in kube-system.
+        mesh: ns.meshed,
+        // ingest takes traffic only from the internal ingress gateway API Management calls
+        // (identity checked by mTLS); nothing else calls a workload. The monitoring agents in
+        // kube-system scrape the sidecars' merged metrics.
         allowIngressFrom:
           w === 'ingest'
             ? [
-                { cidr: net.apiManagementPrefix, ports: [PORTS.ingest] },
-                { namespace: 'aks-istio-ingress', ports: [PORTS.ingest] },
+                {
+                  namespace: AKS_INTERNAL_INGRESS_GATEWAY.namespace,
+                  podLabels: { ...AKS_INTERNAL_INGRESS_GATEWAY.podLabels },
+                  serviceAccount: AKS_INTERNAL_INGRESS_GATEWAY.serviceAccount,
+                  ports: [PORTS.ingest],
+                },
               ]
-            : [{ namespace: 'kube-system', ports: [PORTS[w]] }],
+            : undefined,
+        metricsScrapedFrom: { namespace: 'kube-system' },
         allowEgressTo: egress[w],
         terminationGracePeriodSeconds: 45,
+        allowEgressToHosts: w === 'processing' ? hooks : undefined,
+        keyVaultSecrets: ca ? { secretProviderClass: ca, mountPath: KAFKA_CA_MOUNT } : undefined,
       });
     }
   }

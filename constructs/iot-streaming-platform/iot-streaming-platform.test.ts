@@ -146,6 +146,42 @@ describe('IotStreamingPlatform', () => {
     expect(prodOut).toContain('"10.50.10.0/24"');
   });
 
+  it('gives the prod HDInsight subnet an explicit outbound path (NAT gateway) for Private Link', () => {
+    const json = JSON.parse(build(props(prod)).out);
+    const [cluster] = Object.values(json.resource.azurerm_hdinsight_kafka_cluster) as {
+      network: { private_link_enabled: boolean };
+      roles: { worker_node: { subnet_id: string } };
+    }[];
+    expect(cluster.network.private_link_enabled).toBe(true);
+    const subnetAddress = /\$\{(azurerm_subnet\.[\w-]+)\.id\}/.exec(
+      cluster.roles.worker_node.subnet_id,
+    )![1];
+    const associations = Object.values(
+      json.resource.azurerm_subnet_nat_gateway_association ?? {},
+    ) as { subnet_id: string }[];
+    expect(associations.map((a) => a.subnet_id)).toContain(`\${${subnetAddress}.id}`);
+  });
+
+  it('sends HDInsight node logs to a workspace that accepts its agents (local auth on), not the entra-only one', () => {
+    const json = JSON.parse(build(props(prod)).out);
+    const [cluster] = Object.values(json.resource.azurerm_hdinsight_kafka_cluster) as {
+      extension: { log_analytics_workspace_id: string };
+    }[];
+    const ws = /azurerm_log_analytics_workspace\.([\w-]+)\.workspace_id/.exec(
+      cluster.extension.log_analytics_workspace_id,
+    )![1];
+    const workspace = json.resource.azurerm_log_analytics_workspace[ws];
+    expect(workspace.local_authentication_enabled).toBe(true);
+    const others = Object.entries(json.resource.azurerm_log_analytics_workspace).filter(
+      ([name]) => name !== ws,
+    );
+    for (const [, w] of others) {
+      expect((w as { local_authentication_enabled: boolean }).local_authentication_enabled).toBe(
+        false,
+      );
+    }
+  });
+
   it.each([
     ['namePrefix', { namePrefix: 'IoT' }, /invalid namePrefix "IoT"/],
     [

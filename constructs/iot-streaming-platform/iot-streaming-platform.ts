@@ -23,14 +23,14 @@ import { RedisCache } from '../redis-cache';
 import type { ManagedRedisSku } from '../redis-cache';
 import { WebApp } from '../web-app';
 import type { AppServicePlanSku } from '../web-app';
-
-/** The topics of the reference data flow and their partition counts. */
 import {
   DEPLOYMENT_AGENTS_SUBNET,
   DeploymentAgents,
   MANAGED_DEVOPS_POOL_DELEGATION,
 } from './deployment-agents';
 import { rejectPlaceholders } from './placeholders';
+
+/** The topics of the reference data flow and their partition counts. */
 export const PLATFORM_TOPICS = [
   { name: 'telemetry.raw', partitions: 6, consumerGroups: ['analysis'] },
   { name: 'telemetry.analyzed', partitions: 6, consumerGroups: ['processing'] },
@@ -59,6 +59,14 @@ export interface PlatformNetworkProps {
   readonly webAppIntegrationPrefix: string;
   /** HDInsight Kafka's subnet; required with the HDInsight backbone. */
   readonly hdinsightPrefix?: string;
+  /**
+   * Subnet of the deployment agents (an Azure DevOps Managed DevOps Pool injected into the VNet)
+   * that apply the workloads stack: a private API server is reachable only from the VNet. It is
+   * delegated to `Microsoft.DevOpsInfrastructure/pools` and gets a NAT gateway for egress; a
+   * public API server authorizes that gateway's address. See docs/adr/0009.
+   * @default - no agent subnet: the workloads stack is applied from an authorized range
+   */
+  readonly deploymentAgentsPrefix?: string;
 }
 
 /** Which Kafka backbone the platform runs, and its size. */
@@ -69,14 +77,6 @@ export type BackboneProps =
       readonly sku?: EventHubsSku;
       /** Throughput units (Standard) or processing units (Premium). @default 1 */
       readonly capacity?: number;
-  /**
-   * Subnet of the deployment agents (an Azure DevOps Managed DevOps Pool injected into the VNet)
-   * that apply the workloads stack: a private API server is reachable only from the VNet. It is
-   * delegated to `Microsoft.DevOpsInfrastructure/pools` and gets a NAT gateway for egress; a
-   * public API server authorizes that gateway's address. See docs/adr/0009.
-   * @default - no agent subnet: the workloads stack is applied from an authorized range
-   */
-  readonly deploymentAgentsPrefix?: string;
       /** Auto-inflate ceiling (Standard). @default - no auto-inflate */
       readonly autoInflateMaxThroughputUnits?: number;
     }
@@ -109,16 +109,6 @@ export interface IotStreamingPlatformProps {
   /** Entra tenant of the subscription. */
   readonly tenantId: string;
   /**
-   * Client id of the Entra app registration dashboard users sign in to (App Service
-   * authentication); `scripts/web-signin-app-registration.sh` creates it. A deploy-time input.
-   */
-  readonly webSignInClientId: string;
-  /** Tags on every resource. @default - none beyond `environment` and `workload` */
-  readonly tags?: Record<string, string>;
-  /** Availability zones; empty for a single-zone deployment. */
-  readonly zones: AvailabilityZone[];
-  /** Management locks (`CanNotDelete`) on the data stores and the vault. @default false */
-  /**
    * The identity that applies the platform stack. It gets `Key Vault Certificates Officer` on
    * the vault, to issue the ingress gateway's TLS certificate.
    * @default - none: the deployer already holds a role that manages certificates
@@ -131,6 +121,16 @@ export interface IotStreamingPlatformProps {
    * @default - true when `environment` is "prod"
    */
   readonly production?: boolean;
+  /**
+   * Client id of the Entra app registration dashboard users sign in to (App Service
+   * authentication); `scripts/web-signin-app-registration.sh` creates it. A deploy-time input.
+   */
+  readonly webSignInClientId: string;
+  /** Tags on every resource. @default - none beyond `environment` and `workload` */
+  readonly tags?: Record<string, string>;
+  /** Availability zones; empty for a single-zone deployment. */
+  readonly zones: AvailabilityZone[];
+  /** Management locks (`CanNotDelete`) on the data stores and the vault. @default false */
   readonly lockDataStores?: boolean;
   /** The network's address plan. */
   readonly network: PlatformNetworkProps;
@@ -238,6 +238,8 @@ export class IotStreamingPlatform extends Construct {
   public readonly workloadIdentities: Record<ClusterWorkload, UserAssignedIdentity>;
   /** The dashboard's identity. */
   public readonly webIdentity: UserAssignedIdentity;
+  /** Egress of the deployment agents' subnet, when the network has one. */
+  public readonly deploymentAgents?: DeploymentAgents;
   /** Istio revision the workload namespace is labelled with for sidecar injection. */
   public readonly istioRevision: string;
   /** Namespace the workloads run in. */
@@ -267,8 +269,6 @@ export class IotStreamingPlatform extends Construct {
     this.monitoring = new Monitoring(this, 'Monitoring', {
       resourceGroup: rg,
       workspaceName: `log-${base}`,
-  /** Egress of the deployment agents' subnet, when the network has one. */
-  public readonly deploymentAgents?: DeploymentAgents;
       applicationInsightsName: `appi-${base}`,
       retentionDays: props.monitoring.retentionDays,
       actionGroup: {
@@ -292,6 +292,13 @@ export class IotStreamingPlatform extends Construct {
       subnets: this.subnets(props),
       privateDnsZones: this.dnsZones(props),
     });
+    this.deploymentAgents = props.network.deploymentAgentsPrefix
+      ? new DeploymentAgents(this, 'DeploymentAgents', {
+          resourceGroup: rg,
+          name: base,
+          subnet: this.network.subnet(DEPLOYMENT_AGENTS_SUBNET),
+        })
+      : undefined;
     const endpoints = this.network.subnet('private-endpoints');
     const pe = (...zones: PrivateDnsZoneKey[]) => [
       { subnet: endpoints, privateDnsZones: zones.map((z) => this.network.dnsZone(z)) },
@@ -322,13 +329,6 @@ export class IotStreamingPlatform extends Construct {
       lock,
       name: `kv-${compact}`.slice(0, 24),
       tenantId: props.tenantId,
-    this.deploymentAgents = props.network.deploymentAgentsPrefix
-      ? new DeploymentAgents(this, 'DeploymentAgents', {
-          resourceGroup: rg,
-          name: base,
-          subnet: this.network.subnet(DEPLOYMENT_AGENTS_SUBNET),
-        })
-      : undefined;
       privateEndpoints: pe('vault'),
     });
 
@@ -661,6 +661,13 @@ export class IotStreamingPlatform extends Construct {
         delegation: 'Microsoft.Web/serverFarms',
       },
     ];
+    if (n.deploymentAgentsPrefix !== undefined) {
+      subnets.push({
+        name: DEPLOYMENT_AGENTS_SUBNET,
+        addressPrefix: n.deploymentAgentsPrefix,
+        delegation: MANAGED_DEVOPS_POOL_DELEGATION,
+      });
+    }
     if (props.backbone.kind === 'hdinsight') {
       subnets.push({
         name: 'hdinsight',
@@ -724,6 +731,14 @@ export class IotStreamingPlatform extends Construct {
         'the hdinsight backbone needs a subnet prefix for the cluster',
       );
     }
+    if (props.production ?? props.environment === 'prod') {
+      rejectPlaceholders(this, {
+        authorizedIpRanges: props.aks.authorizedIpRanges,
+        alertEmails: props.monitoring.alertEmails,
+        publisherEmail: props.apiManagement.publisherEmail,
+        sshPublicKeys: props.backbone.kind === 'hdinsight' ? props.backbone.sshPublicKeys : [],
+      });
+    }
     if (props.postgres.highAvailability === 'ZoneRedundant' && props.zones.length < 2) {
       throw new ValidationError(
         this,
@@ -734,18 +749,3 @@ export class IotStreamingPlatform extends Construct {
     }
   }
 }
-    if (n.deploymentAgentsPrefix !== undefined) {
-      subnets.push({
-        name: DEPLOYMENT_AGENTS_SUBNET,
-        addressPrefix: n.deploymentAgentsPrefix,
-        delegation: MANAGED_DEVOPS_POOL_DELEGATION,
-      });
-    }
-    if (props.production ?? props.environment === 'prod') {
-      rejectPlaceholders(this, {
-        authorizedIpRanges: props.aks.authorizedIpRanges,
-        alertEmails: props.monitoring.alertEmails,
-        publisherEmail: props.apiManagement.publisherEmail,
-        sshPublicKeys: props.backbone.kind === 'hdinsight' ? props.backbone.sshPublicKeys : [],
-      });
-    }

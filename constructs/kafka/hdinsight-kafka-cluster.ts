@@ -455,6 +455,8 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
     props.nodeLogin.sshPublicKeys.forEach((k, i) => {
       if (
         !isUnresolved(k) &&
+        // An element of a token list (a Terraform variable) is Terraform's to check.
+        !Token.isUnresolved(props.nodeLogin.sshPublicKeys) &&
         !/^(ssh-rsa|ssh-ed25519|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+/.test(k)
       ) {
         throw new ValidationError(
@@ -471,8 +473,6 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
           this,
           `topics[${i}]`,
           t,
-        // An element of a token list (a Terraform variable) is Terraform's to check.
-        !Token.isUnresolved(props.nodeLogin.sshPublicKeys) &&
           'a kafka topic name: 1–249 letters, digits, periods, underscores and hyphens',
         );
       }

@@ -1,2 +1,7 @@
+export * from './fqdn-egress-policy';
 export * from './kubernetes-workload';
+export * from './mesh-pod-security';
+export * from './mesh-policies';
+export * from './scaled-object';
+export * from './secret-provider-class';
 export * from './workload-namespace';

@@ -6,6 +6,7 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
 import { testScope } from '../../test/construct-helpers';
 import { KubernetesWorkload } from './kubernetes-workload';
+import { SecretProviderClass } from './secret-provider-class';
 import type { KubernetesWorkloadProps } from './kubernetes-workload';
 
 const base: KubernetesWorkloadProps = {
@@ -104,10 +105,174 @@ describe('KubernetesWorkload', () => {
     });
   });
 
-  it('adds a cpu autoscaler when maxReplicas is set', () => {
-    expect(synth({ maxReplicas: 6 })).toHaveResourceWithProperties(HorizontalPodAutoscalerV2, {
+  interface PodSpec {
+    volume: unknown[];
+    container: { volume_mount: unknown[] }[];
+  }
+  interface DeploymentSpec {
+    replicas?: string;
+    template: { spec: PodSpec };
+  }
+  interface Synthesized {
+    resource: {
+      kubernetes_deployment_v1: Record<string, { spec: DeploymentSpec }>;
+      kubernetes_manifest?: Record<string, { manifest: { kind: string; spec: unknown } }>;
+    };
+  }
+  const deploymentSpec = (out: string) =>
+    Object.values((JSON.parse(out) as Synthesized).resource.kubernetes_deployment_v1)[0].spec;
+  const manifestsOf = (out: string, kind: string) =>
+    Object.values((JSON.parse(out) as Synthesized).resource.kubernetes_manifest ?? {})
+      .map((m) => m.manifest)
+      .filter((m) => m.kind === kind);
+
+  // The finding: replicas in the deployment reset the autoscaler's count on every apply.
+  it('adds a cpu autoscaler when maxReplicas is set and leaves replicas to it', () => {
+    const out = synth({ maxReplicas: 6 });
+    expect(out).toHaveResourceWithProperties(HorizontalPodAutoscalerV2, {
       spec: expect.objectContaining({ min_replicas: 2, max_replicas: 6 }),
     });
+    expect(deploymentSpec(out)).not.toHaveProperty('replicas');
+    expect(deploymentSpec(synth())).toHaveProperty('replicas', '2');
+  });
+
+  it('scales on kafka lag and cpu with KEDA, the CA handed over by a trigger authentication', () => {
+    const out = synth({
+      replicas: 2,
+      maxReplicas: 10,
+      kafkaLag: {
+        bootstrapServers: 'b0:9093',
+        consumerGroup: 'analysis',
+        topics: ['telemetry.raw'],
+        tlsCaSecret: { name: 'analysis-kafka-ca', key: 'ca.pem' },
+      },
+    });
+    expect(out).not.toHaveResource(HorizontalPodAutoscalerV2);
+    expect(deploymentSpec(out)).not.toHaveProperty('replicas');
+    const [scaled] = manifestsOf(out, 'ScaledObject');
+    expect(scaled.spec).toMatchObject({
+      scaleTargetRef: { kind: 'Deployment', name: 'ingest' },
+      minReplicaCount: 2,
+      maxReplicaCount: 10,
+      triggers: [
+        { type: 'cpu', metricType: 'Utilization', metadata: { value: '70' } },
+        {
+          type: 'kafka',
+          metadata: {
+            bootstrapServers: 'b0:9093',
+            consumerGroup: 'analysis',
+            topic: 'telemetry.raw',
+            tls: 'enable',
+          },
+          authenticationRef: { name: 'ingest-kafka' },
+        },
+      ],
+    });
+    expect(manifestsOf(out, 'TriggerAuthentication')[0].spec).toEqual({
+      secretTargetRef: [{ parameter: 'ca', name: 'analysis-kafka-ca', key: 'ca.pem' }],
+    });
+  });
+
+  // The finding: default-deny egress left workload identity without Entra ID.
+  it('lets a workload identity reach Entra ID, and only the hosts it names besides', () => {
+    const out = synth({
+      workloadIdentityClientId: 'client-123',
+      allowEgressToHosts: ['hooks.contoso.com'],
+    });
+    const [policy] = manifestsOf(out, 'CiliumNetworkPolicy');
+    expect(policy.spec).toMatchObject({
+      egress: [
+        expect.anything(),
+        {
+          toFQDNs: [{ matchName: 'hooks.contoso.com' }, { matchName: 'login.microsoftonline.com' }],
+          toPorts: [{ ports: [{ port: '443', protocol: 'TCP' }] }],
+        },
+      ],
+    });
+    expect(manifestsOf(synth(), 'CiliumNetworkPolicy')).toEqual([]);
+  });
+
+  it('in the mesh, admits callers by mTLS identity and is scraped on the sidecar port', () => {
+    const out = synth({
+      mesh: true,
+      allowIngressFrom: [
+        {
+          namespace: 'aks-istio-ingress',
+          podLabels: { istio: 'aks-istio-ingressgateway-internal' },
+          serviceAccount: 'aks-istio-ingressgateway-internal',
+          ports: [8080],
+        },
+      ],
+      metricsScrapedFrom: { namespace: 'kube-system' },
+    });
+    expect(manifestsOf(out, 'AuthorizationPolicy')[0].spec).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: expect.objectContaining({ 'app.kubernetes.io/name': 'ingest' }) },
+      rules: [
+        {
+          from: [
+            {
+              source: {
+                principals: [
+                  'cluster.local/ns/aks-istio-ingress/sa/aks-istio-ingressgateway-internal',
+                ],
+              },
+            },
+          ],
+          to: [{ operation: { ports: ['8080'] } }],
+        },
+      ],
+    });
+    expect(out).toHaveResourceWithProperties(NetworkPolicyV1, {
+      spec: expect.objectContaining({
+        ingress: expect.arrayContaining([
+          {
+            from: [
+              {
+                namespace_selector: {
+                  match_labels: { 'kubernetes.io/metadata.name': 'kube-system' },
+                },
+              },
+            ],
+            ports: [{ port: '15020', protocol: 'TCP' }],
+          },
+        ]),
+      }),
+    });
+  });
+
+  it('mounts key vault secrets through the CSI driver after the class exists', () => {
+    const { stack } = testScope();
+    const spc = new SecretProviderClass(stack, 'Ca', {
+      namespace: 'iot',
+      name: 'ingest-kafka-ca',
+      keyVaultName: 'kv-iot',
+      tenantId: 'tenant',
+      workloadIdentityClientId: 'client-123',
+      secrets: [{ secretName: 'kafka-ca-bundle', fileName: 'ca.pem' }],
+    });
+    new KubernetesWorkload(stack, 'Workload', {
+      ...base,
+      keyVaultSecrets: { secretProviderClass: spc, mountPath: '/mnt/secrets/kafka' },
+    });
+    const out = Testing.synth(stack);
+    const pod = deploymentSpec(out).template.spec;
+    expect(pod.volume).toContainEqual({
+      name: 'key-vault-secrets',
+      csi: {
+        driver: 'secrets-store.csi.k8s.io',
+        read_only: true,
+        volume_attributes: { secretProviderClass: 'ingest-kafka-ca' },
+      },
+    });
+    expect(pod.container[0].volume_mount).toContainEqual({
+      name: 'key-vault-secrets',
+      mount_path: '/mnt/secrets/kafka',
+      read_only: true,
+    });
+    expect(JSON.stringify(JSON.parse(out).resource.kubernetes_deployment_v1)).toContain(
+      'kubernetes_manifest.Ca_',
+    );
   });
 
   it.each([
@@ -129,6 +294,25 @@ describe('KubernetesWorkload', () => {
       /invalid maxReplicas 2: allowed is an integer from 3 to 300/,
     ],
     ['port', { port: 80 }, /invalid port 80/],
+    [
+      'allowIngressFrom',
+      { mesh: true, allowIngressFrom: [{ cidr: '10.0.2.0/24', ports: [8080] }] },
+      /invalid allowIngressFrom "10.0.2.0\/24": with STRICT mTLS only meshed pods/,
+    ],
+    [
+      'kafkaLag',
+      { kafkaLag: { bootstrapServers: 'b:9093', consumerGroup: 'g', topics: ['t'] } },
+      /invalid kafkaLag "set": an autoscaler needs maxReplicas/,
+    ],
+    [
+      'autoscaler',
+      {
+        maxReplicas: 4,
+        autoscaler: 'hpa' as const,
+        kafkaLag: { bootstrapServers: 'b:9093', consumerGroup: 'g', topics: ['t'] },
+      },
+      /invalid autoscaler "hpa": "keda"/,
+    ],
   ])('rejects a bad %s naming it', (_p, props, msg) => {
     expect(() => synth(props)).toThrow(msg);
   });

@@ -6,7 +6,12 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
 import { ValidationError, isUnresolved, validateName, validateRange } from '../core';
-import { KUBERNETES_NAME } from './workload-namespace';
+import { ENTRA_AUTHORITY_HOST, FqdnEgressPolicy } from './fqdn-egress-policy';
+import { MESH_METRICS_PORT, WorkloadAuthorizationPolicy } from './mesh-policies';
+import type { KafkaLagTrigger } from './scaled-object';
+import { ScaledObject } from './scaled-object';
+import type { SecretProviderClass } from './secret-provider-class';
+import { KUBERNETES_NAME } from './kubernetes-name';
 
 /** CPU and memory of one container. */
 export interface ContainerResources {
@@ -37,6 +42,12 @@ export interface NetworkPeer {
   readonly podLabels?: Record<string, string>;
   /** An IP range instead of pods, e.g. a private endpoint subnet. */
   readonly cidr?: string;
+  /**
+   * Service account of the peer's pods: with `mesh`, the mTLS identity the workload's
+   * AuthorizationPolicy admits (ingress peers only).
+   * @default - any identity of the peer's namespace
+   */
+  readonly serviceAccount?: string;
   /** TCP ports. */
   readonly ports: number[];
 }
@@ -53,15 +64,27 @@ export interface KubernetesWorkloadProps {
    */
   readonly image: string;
   /**
-   * Replicas (the autoscaler's minimum when `maxReplicas` is set).
+   * Replicas (the autoscaler's minimum when `maxReplicas` is set: the deployment then leaves
+   * `replicas` unset, so an apply never resets what the autoscaler chose).
    * @default 2 - one pod may be evicted during node upgrades without downtime
    */
   readonly replicas?: number;
   /**
-   * Upper bound for the CPU-based horizontal autoscaler.
+   * Upper bound for the horizontal autoscaler.
    * @default - no autoscaler
    */
   readonly maxReplicas?: number;
+  /**
+   * Which autoscaler owns the replica count when `maxReplicas` is set: a CPU
+   * HorizontalPodAutoscaler, or a KEDA ScaledObject (CPU, plus `kafkaLag`).
+   * @default "hpa"; "keda" when `kafkaLag` is set
+   */
+  readonly autoscaler?: 'hpa' | 'keda';
+  /**
+   * Scale on this Kafka consumer group's lag as well as CPU (KEDA).
+   * @default - CPU only
+   */
+  readonly kafkaLag?: KafkaLagTrigger;
   /**
    * Port the container listens on for HTTP (API or health/metrics).
    * @default 8080
@@ -91,6 +114,38 @@ export interface KubernetesWorkloadProps {
    * @default - nowhere
    */
   readonly allowEgressTo?: NetworkPeer[];
+  /**
+   * Host names the workload may reach on 443 (a CiliumNetworkPolicy with `toFQDNs`; needs the
+   * cluster's container network security). With a workload identity, Entra ID's
+   * `login.microsoftonline.com` is always added: the token exchange fails without it.
+   * @default - none besides Entra ID with a workload identity
+   */
+  readonly allowEgressToHosts?: string[];
+  /**
+   * Whether the pods run in the Istio mesh with STRICT mTLS (a meshed {@link WorkloadNamespace}):
+   * ingress peers are then also admitted by an Istio AuthorizationPolicy naming their
+   * identity, and metrics are scraped from the sidecar's merged endpoint (15020).
+   * @default false
+   */
+  readonly mesh?: boolean;
+  /**
+   * Namespace (and optionally pod labels) of the agents that scrape `/metrics`, e.g. Azure
+   * Monitor's `ama-metrics` in kube-system.
+   * @default - nobody scrapes
+   */
+  readonly metricsScrapedFrom?: {
+    readonly namespace: string;
+    readonly podLabels?: Record<string, string>;
+  };
+  /**
+   * Key Vault secrets mounted read-only as files through the Secrets Store CSI driver (a
+   * {@link SecretProviderClass} in the same namespace, read as this workload's identity).
+   * @default - no secrets volume
+   */
+  readonly keyVaultSecrets?: {
+    readonly secretProviderClass: SecretProviderClass;
+    readonly mountPath: string;
+  };
   /**
    * Seconds the pod gets after SIGTERM to drain and flush before it is killed.
    * @default 30
@@ -147,6 +202,40 @@ export class KubernetesWorkload extends Construct {
     const replicas = props.replicas ?? 2;
     validateRange(this, 'replicas', replicas, 1, 100);
     validateRange(this, 'maxReplicas', props.maxReplicas, replicas, 300);
+    const autoscaled = props.maxReplicas !== undefined;
+    const autoscaler = props.autoscaler ?? (props.kafkaLag ? 'keda' : 'hpa');
+    if ((props.kafkaLag || props.autoscaler) && !autoscaled) {
+      throw new ValidationError(
+        this,
+        props.kafkaLag ? 'kafkaLag' : 'autoscaler',
+        props.kafkaLag ? 'set' : props.autoscaler,
+        'an autoscaler needs maxReplicas',
+      );
+    }
+    if (props.kafkaLag && autoscaler !== 'keda') {
+      throw new ValidationError(this, 'autoscaler', autoscaler, '"keda" (lag scaling is KEDA)');
+    }
+    if (props.mesh) {
+      const cidrPeer = (props.allowIngressFrom ?? []).find((p) => p.cidr !== undefined);
+      if (cidrPeer) {
+        throw new ValidationError(
+          this,
+          'allowIngressFrom',
+          cidrPeer.cidr,
+          'with STRICT mTLS only meshed pods can connect; route address ranges through the ingress gateway',
+        );
+      }
+    }
+    if (props.keyVaultSecrets) {
+      if (!/^\/[A-Za-z0-9._/-]+$/.test(props.keyVaultSecrets.mountPath)) {
+        throw new ValidationError(
+          this,
+          'keyVaultSecrets.mountPath',
+          props.keyVaultSecrets.mountPath,
+          'an absolute path, e.g. /mnt/secrets',
+        );
+      }
+    }
     const port = props.port ?? 8080;
     validateRange(this, 'port', port, 1024, 65535);
     validateRange(
@@ -179,13 +268,24 @@ export class KubernetesWorkload extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels },
       waitForRollout: true,
       spec: {
-        replicas: String(replicas),
+        // Under an autoscaler the count is the autoscaler's: the provider's `replicas` is
+        // optional and computed, so leaving it out leaves the live value alone on every apply.
+        replicas: autoscaled ? undefined : String(replicas),
         revisionHistoryLimit: 5,
         selector: { matchLabels: labels },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '0', maxSurge: '1' } },
         template: {
           metadata: {
             labels: { ...labels, ...(wi ? { 'azure.workload.identity/use': 'true' } : {}) },
+            // Istio merges these into the sidecar's 15020 endpoint; without a mesh the agents
+            // read them directly.
+            annotations: props.metricsScrapedFrom
+              ? {
+                  'prometheus.io/scrape': 'true',
+                  'prometheus.io/port': String(port),
+                  'prometheus.io/path': '/metrics',
+                }
+              : undefined,
           },
           spec: {
             serviceAccountName: props.name,
@@ -247,14 +347,46 @@ export class KubernetesWorkload extends Construct {
                   privileged: false,
                   capabilities: { drop: ['ALL'] },
                 },
-                volumeMount: [{ name: 'tmp', mountPath: '/tmp' }],
+                volumeMount: [
+                  { name: 'tmp', mountPath: '/tmp' },
+                  ...(props.keyVaultSecrets
+                    ? [
+                        {
+                          name: 'key-vault-secrets',
+                          mountPath: props.keyVaultSecrets.mountPath,
+                          readOnly: true,
+                        },
+                      ]
+                    : []),
+                ],
               },
             ],
-            volume: [{ name: 'tmp', emptyDir: { sizeLimit: '64Mi' } }],
+            volume: [
+              { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+              ...(props.keyVaultSecrets
+                ? [
+                    {
+                      name: 'key-vault-secrets',
+                      csi: {
+                        driver: 'secrets-store.csi.k8s.io',
+                        readOnly: true,
+                        volumeAttributes: {
+                          secretProviderClass: props.keyVaultSecrets.secretProviderClass.name,
+                        },
+                      },
+                    },
+                  ]
+                : []),
+            ],
           },
         },
       },
     });
+
+    // The pods cannot start before the class they mount exists (its name is a plain string).
+    if (props.keyVaultSecrets) {
+      this.deployment.dependsOn = [props.keyVaultSecrets.secretProviderClass.resource.fqn];
+    }
 
     if (props.service !== false) {
       this.service = new ServiceV1(this, 'Service', {
@@ -272,12 +404,22 @@ export class KubernetesWorkload extends Construct {
         spec: { minAvailable: '1', selector: { matchLabels: labels } },
       });
     }
-    if (props.maxReplicas !== undefined) {
+    if (autoscaled && autoscaler === 'keda') {
+      const scaled = new ScaledObject(this, 'ScaledObject', {
+        namespace: props.namespace,
+        deploymentName: props.name,
+        minReplicas: replicas,
+        maxReplicas: props.maxReplicas!,
+        kafkaLag: props.kafkaLag,
+      });
+      // KEDA reads the lag trigger's CA from the secret the pods' CSI mount syncs.
+      scaled.resource.dependsOn = [...(scaled.resource.dependsOn ?? []), this.deployment.fqn];
+    } else if (autoscaled) {
       new HorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: { name: props.name, namespace: props.namespace, labels },
         spec: {
           minReplicas: replicas,
-          maxReplicas: props.maxReplicas,
+          maxReplicas: props.maxReplicas!,
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
           metric: [
             {
@@ -289,6 +431,38 @@ export class KubernetesWorkload extends Construct {
       });
     }
     this.addNetworkPolicies(props, labels, port);
+    this.addMeshAndHostPolicies(props, labels);
+  }
+
+  private addMeshAndHostPolicies(
+    props: KubernetesWorkloadProps,
+    labels: Record<string, string>,
+  ): void {
+    const hosts = [
+      ...(props.workloadIdentityClientId !== undefined ? [ENTRA_AUTHORITY_HOST] : []),
+      ...(props.allowEgressToHosts ?? []),
+    ];
+    if (hosts.length > 0) {
+      new FqdnEgressPolicy(this, 'AllowEgressToHosts', {
+        namespace: props.namespace,
+        name: `${props.name}-fqdn-egress`,
+        podLabels: labels,
+        hosts,
+      });
+    }
+    const callers = (props.allowIngressFrom ?? []).filter((p) => p.cidr === undefined);
+    if (props.mesh && callers.length > 0) {
+      new WorkloadAuthorizationPolicy(this, 'Authorization', {
+        namespace: props.namespace,
+        name: props.name,
+        podLabels: labels,
+        callers: callers.map((p) => ({
+          namespace: p.namespace ?? props.namespace,
+          serviceAccount: p.serviceAccount,
+          ports: p.ports.length ? p.ports : [props.port ?? 8080],
+        })),
+      });
+    }
   }
 
   private addNetworkPolicies(
@@ -306,7 +480,15 @@ export class KubernetesWorkload extends Construct {
             podSelector: p.podLabels ? { matchLabels: p.podLabels } : undefined,
           };
     const ports = (p: NetworkPeer) => p.ports.map((n) => ({ port: String(n), protocol: 'TCP' }));
-    const ingress = props.allowIngressFrom ?? [];
+    const scrapers = props.metricsScrapedFrom
+      ? [
+          {
+            ...props.metricsScrapedFrom,
+            ports: [props.mesh ? MESH_METRICS_PORT : port],
+          },
+        ]
+      : [];
+    const ingress = [...(props.allowIngressFrom ?? []), ...scrapers];
     const egress = props.allowEgressTo ?? [];
     if (ingress.length > 0) {
       new NetworkPolicyV1(this, 'AllowIngress', {
