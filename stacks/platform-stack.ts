@@ -92,6 +92,8 @@ export class PlatformStack extends TerraformStack {
     this.platform = new IotStreamingPlatform(this, 'Platform', {
       ...env.platform,
       tenantId: client.tenantId,
+      // issues the ingress gateway's certificate in the vault
+      deployerPrincipal: { principalId: client.objectId },
       webSignInClientId: new TerraformVariable(this, 'web_signin_client_id', {
         type: 'string',
         description:

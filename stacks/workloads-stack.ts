@@ -10,6 +10,7 @@ import {
 import type { KafkaLagTrigger, NetworkPeer } from '../constructs/kubernetes-workload';
 import { ValidationError } from '../constructs/core';
 import { EventHubsKafka, HdinsightKafkaCluster } from '../constructs/kafka';
+import { MeshIngressRoute } from '../constructs/mesh-ingress';
 import type { ClusterWorkload, IotStreamingPlatform } from '../constructs/iot-streaming-platform';
 import { CLUSTER_WORKLOADS } from '../constructs/iot-streaming-platform';
 import type { EnvironmentConfig, PlatformNetworkSettings } from './environments';
@@ -145,6 +146,8 @@ export class WorkloadsStack extends TerraformStack {
         COSMOS_ENDPOINT: platform.cosmos.endpoint,
         COSMOS_DATABASE: platform.cosmosDatabase,
         COSMOS_CONTAINER: platform.cosmosContainer,
+        // the same limit API Management enforces at the edge
+        MAX_BODY_BYTES: String(platform.ingestMaxBodyBytes),
       },
         // the same limit API Management enforces at the edge
         MAX_BODY_BYTES: String(platform.ingestMaxBodyBytes),
@@ -228,6 +231,19 @@ export class WorkloadsStack extends TerraformStack {
         keyVaultSecrets: ca ? { secretProviderClass: ca, mountPath: KAFKA_CA_MOUNT } : undefined,
       });
     }
+
+    // API Management → ingest.<prefix>.<env>.internal → internal load balancer → the add-on's
+    // internal ingress gateway → ingest (docs/adr/0006)
+    new MeshIngressRoute(this, 'IngestRoute', {
+      name: 'ingest',
+      endpoint: platform.ingestEndpoint,
+      tenantId: platform.tenantId,
+      secretsProviderClientId: platform.cluster.secretsProviderIdentity.clientId,
+      destination: { namespace: ns.name, service: 'ingest', port: PORTS.ingest },
+      paths: [...platform.ingestPaths],
+      // ingest's image has node and is already pulled by the nodes
+      syncImage: image('ingest'),
+    });
   }
 
   private kafkaSettings(

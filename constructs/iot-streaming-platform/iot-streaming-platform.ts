@@ -1,12 +1,13 @@
 import { Construct } from 'constructs';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import type { AzureResourceProps, IUserAssignedIdentity } from '../core';
+import type { AzureResourceProps, IPrincipal, IUserAssignedIdentity } from '../core';
 import { Tags, ValidationError, validateName, NamingRules, Waivers } from '../core';
 import type { AvailabilityZone, NodePoolOptions } from '../kubernetes-cluster';
 import { KubernetesCluster } from '../kubernetes-cluster';
 import { ApiManagement } from '../api-management';
-import type { ApiManagementSku } from '../api-management';
+import type { ApiManagementSku, CallBudget, EntraJwtOptions } from '../api-management';
+import { MeshIngressEndpoint } from '../mesh-ingress';
 import { ContainerRegistry } from '../container-registry';
 import { CosmosAccount } from '../cosmos-account';
 import type { CosmosRegion } from '../cosmos-account';
@@ -38,6 +39,9 @@ export const PLATFORM_TOPICS = [
   { name: 'telemetry.deadletter', partitions: 1, consumerGroups: ['operations'] },
 ] as const;
 
+/** ingest's default body limit (MAX_BODY_BYTES), which API Management enforces at the edge too. */
+export const INGEST_MAX_BODY_BYTES = 1_048_576;
+
 /** The reference workloads that run on AKS with their own identity. */
 export const CLUSTER_WORKLOADS = ['ingest', 'analysis', 'processing'] as const;
 /** A workload that runs on AKS. */
@@ -57,6 +61,11 @@ export interface PlatformNetworkProps {
   readonly postgresPrefix: string;
   /** App Service VNet integration (delegated), at least a /27. */
   readonly webAppIntegrationPrefix: string;
+  /**
+   * Subnet reserved for the mesh ingress gateway's internal load balancer, a /28 or /29: API
+   * Management reaches ingest at its first usable address (docs/adr/0006).
+   */
+  readonly meshIngressPrefix: string;
   /** HDInsight Kafka's subnet; required with the HDInsight backbone. */
   readonly hdinsightPrefix?: string;
   /**
@@ -115,6 +124,12 @@ export interface IotStreamingPlatformProps {
    */
   readonly deployerPrincipal?: IPrincipal;
   /**
+   * The identity that applies the platform stack. It gets `Key Vault Certificates Officer` on
+   * the vault, to issue the ingress gateway's TLS certificate.
+   * @default - none: the deployer already holds a role that manages certificates
+   */
+  readonly deployerPrincipal?: IPrincipal;
+  /**
    * Whether this is a production environment: literal documentation IP ranges (RFC 5737/3849),
    * example e-mail domains (RFC 2606/6761) and SSH keys whose blob is text are then rejected at
    * synth. Values from Terraform variables are checked by their validation blocks instead.
@@ -164,8 +179,16 @@ export interface IotStreamingPlatformProps {
     readonly publisherEmail: string;
     /** `External`: gateway reachable from the internet (sensors), management private. */
     readonly virtualNetworkType: 'External' | 'Internal';
-    /** URL APIM forwards telemetry to: the Istio internal ingress gateway's host for ingest. */
-    readonly ingestBackendUrl: string;
+    /**
+     * Per-subscription rate limit and quota of the telemetry API.
+     * @default - 1,200 calls a minute and 10,000,000 a day per subscription
+     */
+    readonly ingestLimits?: { readonly rateLimit?: CallBudget; readonly quota?: CallBudget };
+    /**
+     * Require a Microsoft Entra token from devices as well as the subscription key.
+     * @default - subscription key only (docs/adr/0006)
+     */
+    readonly ingestEntraJwt?: Omit<EntraJwtOptions, 'tenantId'>;
     /** The ingest OpenAPI document (JSON text) APIM imports. */
     readonly ingestOpenApiDocument: string;
   };
@@ -225,6 +248,17 @@ export class IotStreamingPlatform extends Construct {
   public readonly registry: ContainerRegistry;
   public readonly cluster: KubernetesCluster;
   public readonly apiManagement: ApiManagement;
+  /**
+   * The private route's Azure half for ingest: host `ingest.<prefix>.<env>.internal` in a private
+   * zone, its fixed internal load balancer address and its TLS certificate.
+   */
+  public readonly ingestEndpoint: MeshIngressEndpoint;
+  /** Largest telemetry request body, enforced by API Management and by ingest alike. */
+  public readonly ingestMaxBodyBytes = INGEST_MAX_BODY_BYTES;
+  /** Request paths the ingress routes to ingest (its API; not its metrics or probes). */
+  public readonly ingestPaths: readonly string[] = ['/v1/telemetry'];
+  /** Entra tenant of the platform. */
+  public readonly tenantId: string;
   public readonly cosmos: CosmosAccount;
   public readonly backbone: StreamingBackbone;
   public readonly postgres: PostgresServer;
@@ -253,6 +287,7 @@ export class IotStreamingPlatform extends Construct {
   constructor(scope: Construct, id: string, props: IotStreamingPlatformProps) {
     super(scope, id);
     this.validate(props);
+    this.tenantId = props.tenantId;
     const env = props.environment;
     const base = `${props.namePrefix}-${env}`;
     const compact = `${props.namePrefix}${env}${props.uniqueSuffix}`;
@@ -458,6 +493,27 @@ export class IotStreamingPlatform extends Construct {
     this.registry.grantPull(sp(this.webIdentity));
     this.keyVault.grantSecretsRead(sp(this.webIdentity));
 
+    // The private route API Management → ingest: a name in a private zone, a fixed internal load
+    // balancer address for the mesh ingress gateway, and a certificate for the name (ADR 0006).
+    const certificatesOfficer = props.deployerPrincipal
+      ? this.keyVault.grantCertificatesManage(props.deployerPrincipal)
+      : undefined;
+    this.ingestEndpoint = new MeshIngressEndpoint(this, 'IngestEndpoint', {
+      resourceGroup: rg,
+      zoneName: `${props.namePrefix}.${env}.internal`,
+      hostLabel: 'ingest',
+      virtualNetworks: { platform: this.network },
+      subnet: this.network.subnet('mesh-ingress'),
+      subnetPrefix: props.network.meshIngressPrefix,
+      keyVault: this.keyVault,
+      loadBalancerOperator: {
+        principalId: this.cluster.controlPlanePrincipalId,
+        principalType: 'ServicePrincipal',
+      },
+      certificateReader: this.cluster.secretsProviderIdentity,
+      certificateDependsOn: certificatesOfficer ? [certificatesOfficer] : undefined,
+    });
+
     this.apiManagement = new ApiManagement(this, 'ApiManagement', {
       ...common,
       name: `apim-${unique}`,
@@ -472,21 +528,48 @@ export class IotStreamingPlatform extends Construct {
         subnet: this.network.subnet('apim'),
       },
       managedIdentities: { systemAssigned: true },
+      // the gateway's self-signed certificate is trusted as a root, so the backend keeps chain
+      // and name validation on
+      trustedRootCertificates: [this.ingestEndpoint.certificateDataBase64],
     });
     // Key Vault named values (e.g. a backend certificate) are read with APIM's own identity.
     if (this.apiManagement.principal) this.keyVault.grantSecretsRead(this.apiManagement.principal);
     const backend = this.apiManagement.addBackend({
       name: 'ingest',
-      url: props.apiManagement.ingestBackendUrl,
+      url: this.ingestEndpoint.url,
       description: 'ingest service behind the Istio internal ingress gateway',
+      circuitBreaker: { failureCount: 10, failureIntervalSeconds: 30, tripDurationSeconds: 30 },
     });
-    this.apiManagement.addApi({
+    const limits = props.apiManagement.ingestLimits;
+    const telemetry = this.apiManagement.addApi({
       name: 'telemetry',
       path: 'telemetry',
       openApiDocument: props.apiManagement.ingestOpenApiDocument,
       format: 'openapi+json',
       displayName: 'IoT telemetry ingest',
       backend,
+      policy: {
+        rateLimit: limits?.rateLimit ?? { calls: 1200, periodSeconds: 60 },
+        quota: limits?.quota ?? { calls: 10_000_000, periodSeconds: 86_400 },
+        maxRequestBodyBytes: INGEST_MAX_BODY_BYTES,
+        entraJwt: props.apiManagement.ingestEntraJwt
+          ? { ...props.apiManagement.ingestEntraJwt, tenantId: props.tenantId }
+          : undefined,
+        // ingest answers 503 only when nothing was accepted, and reading ids are deterministic
+        retry: { count: 2, intervalSeconds: 1, statusCodes: [502, 503, 504] },
+      },
+    });
+    const devices = this.apiManagement.addProduct({
+      id: 'devices',
+      displayName: 'Devices',
+      description:
+        'Sensors posting telemetry; one subscription per fleet, approved by the platform team',
+      apis: [telemetry],
+    });
+    this.apiManagement.addSubscription({
+      name: 'device-fleet',
+      displayName: 'Device fleet',
+      product: devices,
     });
     if (hdinsight) {
       // HDInsight brokers speak TLS with the cluster's own CA: the workloads read the CA bundle
@@ -644,6 +727,7 @@ export class IotStreamingPlatform extends Construct {
     const n = props.network;
     const subnets: SubnetSpec[] = [
       { name: 'aks-nodes', addressPrefix: n.aksNodesPrefix },
+      { name: 'mesh-ingress', addressPrefix: n.meshIngressPrefix },
       {
         name: 'apim',
         addressPrefix: n.apiManagementPrefix,

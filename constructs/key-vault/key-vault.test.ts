@@ -116,6 +116,15 @@ describe('KeyVault', () => {
     });
   });
 
+  it('grants Key Vault Certificates Officer on the vault to a deployer', () => {
+    const out = synth({}, (kv) => kv.grantCertificatesManage({ principalId: 'deployer' }));
+    expect(out).toHaveResourceWithProperties(RoleAssignment, {
+      role_definition_name: 'Key Vault Certificates Officer',
+      principal_id: 'deployer',
+      scope: expect.stringMatching(/^\$\{azurerm_key_vault\.KeyVault_[0-9A-F]+\.id\}$/),
+    });
+  });
+
   it('stores secrets only from terraform tokens and never a literal', () => {
     expect(() =>
       synth({}, (kv) => kv.addSecret('db-password', { value: 'hunter2hunter2' })),

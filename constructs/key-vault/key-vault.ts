@@ -189,6 +189,16 @@ export class KeyVault extends Construct implements IKeyVault {
     });
   }
 
+  /** Grants `Key Vault Certificates Officer`: create and renew certificates (deployers). */
+  public grantCertificatesManage(principal: IPrincipal): RoleAssignment {
+    return grantRole(this, grantId('CertificatesOfficer', this, principal), {
+      scope: this.id,
+      roleDefinitionName: 'Key Vault Certificates Officer',
+      principal,
+      description: `manage certificates of ${this.node.path}`,
+    });
+  }
+
   /** Grants `Key Vault Crypto Service Encryption User`: wrap/unwrap with keys, for CMK. */
   public grantEncryptionUser(principal: IPrincipal): RoleAssignment {
     return grantRole(this, grantId('CryptoEncryptionUser', this, principal), {

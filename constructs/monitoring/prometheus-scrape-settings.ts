@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { ConfigMapV1 } from '@cdktf/provider-kubernetes/lib/config-map-v1';
-import { ValidationError } from '../core';
+import { ValidationError, isUnresolved } from '../core';
 
 /** Props of {@link PrometheusScrapeSettings}. */
 export interface PrometheusScrapeSettingsProps {
@@ -39,7 +39,7 @@ export class PrometheusScrapeSettings extends Construct {
       );
     }
     props.podAnnotationNamespaces.forEach((ns, i) => {
-      if (!DNS_LABEL.test(ns)) {
+      if (!isUnresolved(ns) && !DNS_LABEL.test(ns)) {
         throw new ValidationError(
           this,
           `podAnnotationNamespaces[${i}]`,

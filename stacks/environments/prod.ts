@@ -23,10 +23,11 @@ export const prod: EnvironmentConfig = {
       apiManagementPrefix: '10.50.8.0/27',
       webAppIntegrationPrefix: '10.50.8.32/27',
       postgresPrefix: '10.50.8.64/28',
+      meshIngressPrefix: '10.50.8.80/28',
       privateEndpointsPrefix: '10.50.9.0/24',
       hdinsightPrefix: '10.50.10.0/24',
-    },
       deploymentAgentsPrefix: '10.50.11.0/27',
+    },
     monitoring: {
       retentionDays: 365,
       alertReceivers: ['platform-oncall'],
@@ -45,7 +46,6 @@ export const prod: EnvironmentConfig = {
       capacity: 3,
       publisherName: 'IoT Platform Team',
       virtualNetworkType: 'External',
-      ingestBackendUrl: 'https://ingest.iot.prod.internal',
     },
     cosmos: {
       zoneRedundant: true,
