@@ -124,12 +124,6 @@ export interface IotStreamingPlatformProps {
    */
   readonly deployerPrincipal?: IPrincipal;
   /**
-   * The identity that applies the platform stack. It gets `Key Vault Certificates Officer` on
-   * the vault, to issue the ingress gateway's TLS certificate.
-   * @default - none: the deployer already holds a role that manages certificates
-   */
-  readonly deployerPrincipal?: IPrincipal;
-  /**
    * Whether this is a production environment: literal documentation IP ranges (RFC 5737/3849),
    * example e-mail domains (RFC 2606/6761) and SSH keys whose blob is text are then rejected at
    * synth. Values from Terraform variables are checked by their validation blocks instead.
