@@ -2,6 +2,8 @@
  * The per-stack index: resources by address and type, and every `${type.name.attr}` reference
  * as an edge, found in one pass over the configuration. Rules query it instead of scanning.
  */
+import { readConfig } from './config';
+import type { DeclaredBlock } from './config';
 import { normaliseAttributes } from './normalise';
 import { Resource, parsePureReference } from './resource';
 import type { Reference, Resolver, RuleContext } from './resource';
@@ -27,41 +29,38 @@ export class StackIndex implements RuleContext, Resolver {
 
   constructor(readonly doc: StackDocument) {
     this.stack = doc.name;
-    this.add(doc.json.resource, false);
-    this.add(doc.json.data, true);
+    // Resources before data sources, as before: evaluation order follows `all`.
+    const { blocks } = readConfig(doc.json);
+    this.add(blocks.filter((b) => b.mode === 'managed'));
+    this.add(blocks.filter((b) => b.mode === 'data'));
     for (const r of this.all) this.scan(r, r.attrs, []);
   }
 
   readonly stack: string;
 
-  private add(section: unknown, isData: boolean): void {
-    if (!isObj(section)) return;
-    for (const type of Object.keys(section)) {
-      const byName = section[type];
-      if (!isObj(byName)) continue;
-      for (const name of Object.keys(byName)) {
-        const raw = byName[name];
-        if (!isObj(raw)) continue;
-        const meta = isObj(raw['//']) ? raw['//'] : {};
-        const metadata = isObj(meta.metadata) ? meta.metadata : {};
-        const address = isData ? `data.${type}.${name}` : `${type}.${name}`;
-        const r = new Resource(
-          type,
-          name,
-          normaliseAttributes(type, raw),
-          this,
-          typeof metadata.path === 'string' ? metadata.path : '(unknown)',
-          meta.waivers,
-          this.doc.lines.get(address) ?? 1,
-          isData,
-        );
-        this.all.push(r);
-        this.byAddress.set(r.address, r);
-        if (!isData) {
-          const list = this.byType.get(type) ?? [];
-          list.push(r);
-          this.byType.set(type, list);
-        }
+  private add(blocks: readonly DeclaredBlock[]): void {
+    for (const block of blocks) {
+      const { type, name, body: raw } = block;
+      const isData = block.mode === 'data';
+      const meta = isObj(raw['//']) ? raw['//'] : {};
+      const metadata = isObj(meta.metadata) ? meta.metadata : {};
+      const address = isData ? `data.${type}.${name}` : `${type}.${name}`;
+      const r = new Resource(
+        type,
+        name,
+        normaliseAttributes(type, raw),
+        this,
+        typeof metadata.path === 'string' ? metadata.path : '(unknown)',
+        meta.waivers,
+        this.doc.lines.get(address) ?? 1,
+        isData,
+      );
+      this.all.push(r);
+      this.byAddress.set(r.address, r);
+      if (!isData) {
+        const list = this.byType.get(type) ?? [];
+        list.push(r);
+        this.byType.set(type, list);
       }
     }
   }
