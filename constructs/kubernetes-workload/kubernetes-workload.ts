@@ -267,6 +267,10 @@ export class KubernetesWorkload extends Construct {
     this.deployment = new DeploymentV1(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels },
       waitForRollout: true,
+      // The pods cannot start before the class they mount exists (its name is a plain string).
+      dependsOn: props.keyVaultSecrets
+        ? [props.keyVaultSecrets.secretProviderClass.resource]
+        : undefined,
       spec: {
         // Under an autoscaler the count is the autoscaler's: the provider's `replicas` is
         // optional and computed, so leaving it out leaves the live value alone on every apply.
@@ -383,11 +387,6 @@ export class KubernetesWorkload extends Construct {
       },
     });
 
-    // The pods cannot start before the class they mount exists (its name is a plain string).
-    if (props.keyVaultSecrets) {
-      this.deployment.dependsOn = [props.keyVaultSecrets.secretProviderClass.resource.fqn];
-    }
-
     if (props.service !== false) {
       this.service = new ServiceV1(this, 'Service', {
         metadata: { name: props.name, namespace: props.namespace, labels },
@@ -405,15 +404,15 @@ export class KubernetesWorkload extends Construct {
       });
     }
     if (autoscaled && autoscaler === 'keda') {
-      const scaled = new ScaledObject(this, 'ScaledObject', {
+      new ScaledObject(this, 'ScaledObject', {
         namespace: props.namespace,
         deploymentName: props.name,
         minReplicas: replicas,
         maxReplicas: props.maxReplicas!,
         kafkaLag: props.kafkaLag,
+        // KEDA reads the lag trigger's CA from the secret the pods' CSI mount syncs.
+        dependsOn: [this.deployment],
       });
-      // KEDA reads the lag trigger's CA from the secret the pods' CSI mount syncs.
-      scaled.resource.dependsOn = [...(scaled.resource.dependsOn ?? []), this.deployment.fqn];
     } else if (autoscaled) {
       new HorizontalPodAutoscalerV2(this, 'Autoscaler', {
         metadata: { name: props.name, namespace: props.namespace, labels },

@@ -193,6 +193,7 @@ export class MeshPodSecurityAdmission extends Construct {
       },
     });
     this.binding = new Manifest(this, 'Binding', {
+      dependsOn: [this.policy],
       manifest: {
         apiVersion: 'admissionregistration.k8s.io/v1',
         kind: 'ValidatingAdmissionPolicyBinding',
@@ -208,6 +209,5 @@ export class MeshPodSecurityAdmission extends Construct {
         },
       },
     });
-    this.binding.dependsOn = [this.policy.fqn];
   }
 }

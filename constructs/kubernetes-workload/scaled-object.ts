@@ -1,3 +1,4 @@
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { Manifest } from '@cdktf/provider-kubernetes/lib/manifest';
 import { ValidationError, isUnresolved, validateName, validateRange } from '../core';
@@ -49,6 +50,11 @@ export interface ScaledObjectProps {
    * @default 15
    */
   readonly pollingIntervalSeconds?: number;
+  /**
+   * What must exist before KEDA starts polling (e.g. the deployment whose pods sync the CA).
+   * @default - nothing besides the trigger authentication
+   */
+  readonly dependsOn?: ITerraformDependable[];
 }
 
 /**
@@ -124,7 +130,12 @@ export class ScaledObject extends Construct {
       },
       ...(this.triggerAuthentication ? { authenticationRef: { name: `${name}-kafka` } } : {}),
     }));
+    const dependsOn = [
+      ...(props.dependsOn ?? []),
+      ...(this.triggerAuthentication ? [this.triggerAuthentication] : []),
+    ];
     this.resource = new Manifest(this, 'Resource', {
+      dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
       manifest: {
         apiVersion: 'keda.sh/v1alpha1',
         kind: 'ScaledObject',
@@ -145,6 +156,5 @@ export class ScaledObject extends Construct {
         },
       },
     });
-    if (this.triggerAuthentication) this.resource.dependsOn = [this.triggerAuthentication.fqn];
   }
 }
