@@ -72,6 +72,48 @@ describe('loading', () => {
       'azurerm_storage_account.sb': 6,
     });
   });
+
+  it('finds resource lines in every array form, and only at the name level', () => {
+    const text = [
+      '[',
+      '  { "//": { "metadata": { "stackName": "x" } } },',
+      '  { "resource": [',
+      '    { "azurerm_storage_account": [',
+      '      { "sa": [',
+      '        { "network_rules": [ { "x": { "y": {} } } ] }',
+      '      ] },',
+      '      { "sb": {} }',
+      '    ] }',
+      '  ],',
+      '  "data": { "azurerm_client_config": [ { "me": {} } ] } }',
+      ']',
+    ].join('\n');
+    expect(Object.fromEntries(resourceLines(text))).toEqual({
+      'azurerm_storage_account.sa': 5,
+      'azurerm_storage_account.sb': 8,
+      'data.azurerm_client_config.me': 11,
+    });
+  });
+
+  it('fails to load a file whose shape Terraform does not accept, naming the file and the JSON path', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-load-'));
+    writeFileSync(
+      join(dir, 'cdk.tf.json'),
+      '{"resource": {"azurerm_storage_account": {"sa": "x"}}}',
+    );
+    expect(() => loadStacks(dir)).toThrow(
+      /cdk\.tf\.json: not a Terraform JSON configuration: \$\.resource\.azurerm_storage_account\.sa: expected/,
+    );
+  });
+
+  it('shows files relative to the given working directory, also outside it', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-load-'));
+    mkdirSync(join(dir, 'in', 'stacks', 'dev'), { recursive: true });
+    mkdirSync(join(dir, 'cwd'));
+    writeFileSync(join(dir, 'in', 'stacks', 'dev', 'cdk.tf.json'), json('dev'));
+    const [doc] = loadStacks('../in', { cwd: join(dir, 'cwd') });
+    expect(doc.file).toBe('../in/stacks/dev/cdk.tf.json');
+  });
 });
 
 describe('normalisation', () => {
@@ -329,5 +371,35 @@ describe('definePack', () => {
   ])('rejects %#', (rule, message) => {
     expect(() => definePack({ ...pack, rules: [rule] })).toThrow(PackDefinitionError);
     expect(() => definePack({ ...pack, rules: [rule] })).toThrow(message);
+  });
+});
+
+describe('nested blocks of the wrong type', () => {
+  const index = new StackIndex(
+    fixtureDocument({
+      'azurerm_storage_account.sa': {
+        network_rules: 'Deny',
+        blob_properties: [{ delete_retention_policy: ['7'] }],
+        identity: { type: 'SystemAssigned' },
+      },
+    }),
+  );
+  const sa = index.lookup('azurerm_storage_account.sa')!;
+
+  it('reads a scalar where a block is expected as unknown, never as absent', () => {
+    expect(sa.get('network_rules.default_action')).toMatchObject({
+      state: 'unknown',
+      reason: 'network_rules is a string, expected a block',
+    });
+    expect(sa.blocks('network_rules')).toMatchObject({ state: 'unknown' });
+    expect(sa.blocks('blob_properties.delete_retention_policy')).toMatchObject({
+      state: 'unknown',
+      reason: expect.stringContaining('holds a string where a block is expected'),
+    });
+  });
+
+  it('reads a block given as an object or as a one-element array alike', () => {
+    expect(sa.get('identity.type')).toEqual({ state: 'known', value: 'SystemAssigned' });
+    expect(sa.blocks('blob_properties')).toMatchObject({ state: 'known', value: [{}] });
   });
 });

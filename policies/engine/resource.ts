@@ -3,6 +3,7 @@
  * (variables, expressions, computed attributes, unresolvable references). Rules turn unknown
  * into the UNKNOWN outcome, so nothing that cannot be known is ever reported as PASS.
  */
+import { describeJson } from './config';
 import type { WaiverRecord } from './types';
 
 /** A value read from the configuration. */
@@ -97,7 +98,13 @@ export class Node {
         }
         current = current[0];
       }
-      if (!isObj(current)) return ABSENT;
+      if (!isObj(current)) {
+        if (i === 0 || current === undefined || current === null) return ABSENT;
+        // A scalar where a block was expected: not "absent", which rules may read as a default.
+        return unknownVal(
+          `${this.pathOf(keys.slice(0, i).join('.'))} is ${describeJson(current)}, expected a block`,
+        );
+      }
       current = current[keys[i]];
       if (current === undefined || current === null) return ABSENT;
     }
@@ -184,9 +191,15 @@ export class Node {
         if (Array.isArray(v)) {
           for (const item of v) {
             if (isExpression(item)) return unknownVal(`${this.pathOf(path)} holds an expression`);
-            if (isObj(item)) next.push(item);
+            if (!isObj(item)) {
+              return unknownVal(
+                `${this.pathOf(path)} holds ${describeJson(item)} where a block is expected`,
+              );
+            }
+            next.push(item);
           }
         } else if (isObj(v)) next.push(v);
+        else return unknownVal(`${this.pathOf(path)} is ${describeJson(v)}, expected a block`);
       }
       current = next;
       walked = walked ? `${walked}.${key}` : key;
