@@ -188,7 +188,10 @@ describe.each([dev, prod])('ingest route in $name', (env) => {
 
   it('ingest refuses the same body size that api management refuses', () => {
     const [[, policy]] = of(platform, 'azurerm_api_management_api_policy');
-    const maxSize = /max-size="(\d+)"/.exec(String(policy.xml_content))?.[1];
+    const maxSize = /Content-Length&quot;, &quot;0&quot;\)\) &gt; (\d+)\)/.exec(
+      String(policy.xml_content),
+    )?.[1];
+    expect(maxSize).toBeDefined();
     const [[, ingest]] = of(workloads, 'kubernetes_deployment_v1').filter(
       ([, d]) => (d.metadata as { name: string }).name === 'ingest',
     );

@@ -260,7 +260,7 @@ describe('ApiManagement', () => {
       resources(out(), 'azurerm_api_management_api_policy')[0] as { xml_content: string }
     ).xml_content;
     expect(xml).toContain('counter-key="@(context.Subscription.Id)"');
-    expect(xml).toContain('max-size="1024"');
+    expect(xml).toContain('&gt; 1024)');
     expect(xml).not.toContain('set-backend-service');
   });
 

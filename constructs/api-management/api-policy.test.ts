@@ -51,11 +51,18 @@ describe('apiPolicyXml', () => {
     );
   });
 
-  it('refuses bodies over the limit at the edge with 413 (validate-content, size only)', () => {
+  it("refuses bodies declared over the limit at the edge with 413 and the backend's message", () => {
     const xml = apiPolicyXml('ingest', { maxRequestBodyBytes: 1_048_576 });
+    expectWellFormed(xml);
     expect(xml).toContain(
-      '<validate-content unspecified-content-type-action="ignore" max-size="1048576" size-exceeded-action="prevent"',
+      '<when condition="@(long.Parse(context.Request.Headers.GetValueOrDefault(&quot;Content-Length&quot;, &quot;0&quot;)) &gt; 1048576)">',
     );
+    expect(xml).toContain('<set-status code="413" reason="Payload Too Large" />');
+    expect(xml).toContain(
+      '<set-body>{"error":"request body exceeds the limit of 1048576 bytes; split the batch"}</set-body>',
+    );
+    // validate-content caps max-size at 100 KB unless support raises it
+    expect(xml).not.toContain('validate-content');
   });
 
   it('checks the entra token before spending rate limit, and before routing', () => {
@@ -64,7 +71,7 @@ describe('apiPolicyXml', () => {
       '<validate-jwt',
       '<rate-limit-by-key',
       '<quota-by-key',
-      '<validate-content',
+      '<choose>',
       '<set-backend-service',
     ].map((t) => xml.indexOf(t));
     expect(order.every((i) => i > 0)).toBe(true);
@@ -112,8 +119,8 @@ describe('validateApiPolicy', () => {
     ['quota calls', { quota: { calls: 0, periodSeconds: 60 } }, /policy.quota.calls 0/],
     [
       'size',
-      { maxRequestBodyBytes: 5 * 1024 * 1024 },
-      /policy.maxRequestBodyBytes 5242880: .*4 MiB/,
+      { maxRequestBodyBytes: 65 * 1024 * 1024 },
+      /policy.maxRequestBodyBytes 68157440: allowed is an integer from 1 to 67108864 bytes/,
     ],
     [
       'retry status',

@@ -65,9 +65,10 @@ export interface ApiPolicyOptions {
    */
   readonly quota?: CallBudget;
   /**
-   * Largest request body accepted, in bytes (`validate-content` answers 413 above it). Set it to
-   * the backend's own limit so an oversized batch is refused at the edge, before it crosses the
-   * network. `validate-content` checks at most 4 MiB.
+   * Largest request body accepted, in bytes: a request whose `Content-Length` is larger gets 413
+   * at the gateway, before it crosses the network. Set it to the backend's own limit, which
+   * stays the fence for bodies sent without a length (chunked). `validate-content` is not used:
+   * its `max-size` is capped at 100 KB unless support raises it.
    * @default - no size check at the gateway
    */
   readonly maxRequestBodyBytes?: number;
@@ -84,7 +85,7 @@ export interface ApiPolicyOptions {
 }
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const VALIDATE_CONTENT_MAX_BYTES = 4 * 1024 * 1024;
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
 const ONE_YEAR_SECONDS = 365 * 24 * 3600;
 
 function xmlAttr(value: string | number): string {
@@ -106,16 +107,9 @@ export function validateApiPolicy(scope: IConstruct, at: string, o: ApiPolicyOpt
   };
   budget('rateLimit', o.rateLimit, 300);
   budget('quota', o.quota, ONE_YEAR_SECONDS);
-  validateRange(
-    scope,
-    `${at}.maxRequestBodyBytes`,
-    o.maxRequestBodyBytes,
-    1,
-    VALIDATE_CONTENT_MAX_BYTES,
-    {
-      unit: 'bytes (validate-content checks at most 4 MiB)',
-    },
-  );
+  validateRange(scope, `${at}.maxRequestBodyBytes`, o.maxRequestBodyBytes, 1, MAX_BODY_BYTES, {
+    unit: 'bytes',
+  });
   if (o.retry) {
     validateRange(scope, `${at}.retry.count`, o.retry.count, 1, 10);
     validateRange(scope, `${at}.retry.intervalSeconds`, o.retry.intervalSeconds, 1, 30, {
@@ -208,9 +202,20 @@ export function apiPolicyXml(backendId: string | undefined, o: ApiPolicyOptions 
     );
   }
   if (o.maxRequestBodyBytes !== undefined) {
-    // Content types are the backend's to judge (it answers 415); only the size is checked here.
+    // The declared length, before the body is read; content types are the backend's to judge.
+    const max = o.maxRequestBodyBytes;
     inbound.push(
-      `<validate-content unspecified-content-type-action="ignore" max-size="${o.maxRequestBodyBytes}" size-exceeded-action="prevent" errors-variable-name="requestBodyValidation" />`,
+      '<choose>',
+      `  <when condition="@(long.Parse(context.Request.Headers.GetValueOrDefault(&quot;Content-Length&quot;, &quot;0&quot;)) &gt; ${max})">`,
+      '    <return-response>',
+      '      <set-status code="413" reason="Payload Too Large" />',
+      '      <set-header name="Content-Type" exists-action="override">',
+      '        <value>application/json</value>',
+      '      </set-header>',
+      `      <set-body>{"error":"request body exceeds the limit of ${max} bytes; split the batch"}</set-body>`,
+      '    </return-response>',
+      '  </when>',
+      '</choose>',
     );
   }
   if (backendId !== undefined)
