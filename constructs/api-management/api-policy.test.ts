@@ -44,7 +44,7 @@ describe('apiPolicyXml', () => {
     const xml = apiPolicyXml('ingest', full);
     expectWellFormed(xml);
     expect(xml).toContain(
-      '<rate-limit-by-key calls="600" renewal-period="60" counter-key="@(context.Subscription.Id)" retry-after-header-name="Retry-After" />',
+      '<rate-limit-by-key calls="600" renewal-period="60" counter-key="@(context.Subscription.Id)" />',
     );
     expect(xml).toContain(
       '<quota-by-key calls="5000000" renewal-period="86400" counter-key="@(context.Subscription.Id)" />',

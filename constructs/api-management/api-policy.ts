@@ -193,7 +193,7 @@ export function apiPolicyXml(backendId: string | undefined, o: ApiPolicyOptions 
   }
   if (o.rateLimit) {
     inbound.push(
-      `<rate-limit-by-key calls="${o.rateLimit.calls}" renewal-period="${o.rateLimit.periodSeconds}" counter-key="@(context.Subscription.Id)" retry-after-header-name="Retry-After" />`,
+      `<rate-limit-by-key calls="${o.rateLimit.calls}" renewal-period="${o.rateLimit.periodSeconds}" counter-key="@(context.Subscription.Id)" />`,
     );
   }
   if (o.quota) {
