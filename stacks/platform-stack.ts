@@ -182,6 +182,22 @@ export class PlatformStack extends TerraformStack {
         description: 'client id of the dashboard identity',
       },
     };
+    if (p.deploymentAgents) {
+      // What scripts/azure/deployment-agent-pool.sh needs to put a Managed DevOps Pool in the VNet.
+      outputs.deployment_agents_subnet_id = {
+        value: p.network.subnet('deployment-agents').id,
+        description: 'subnet the deployment agents (Managed DevOps Pool) run in',
+      };
+      outputs.deployment_agents_egress_ip = {
+        value: p.deploymentAgents.publicIp.ipAddress,
+        description: "the deployment agents' outbound address (NAT gateway)",
+      };
+      outputs.virtual_network_id = {
+        value: p.network.id,
+        description:
+          'platform VNet (the pool service principal needs Reader and Network Contributor)',
+      };
+    }
     for (const [name, o] of Object.entries(outputs)) new TerraformOutput(this, name, o);
   }
 }
