@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import type { Express } from 'express';
+import fc from 'fast-check';
 import request from 'supertest';
 import { buildApp } from './app';
 import { DependencyUnavailableError } from './sink';
@@ -191,4 +192,80 @@ describe('POST /v1/telemetry', () => {
       /http_requests_total\{method="POST",route="\/v1\/telemetry",status="202",service="ingest"\} 1/,
     );
   });
+});
+
+describe('bad URLs and names', () => {
+  it.each([
+    ['GET', '/v1/telemetry/%ZZ'],
+    ['POST', '/v1/%ZZ'],
+    ['GET', '/%E0%A4%A'],
+    ['POST', '/v1/telemetry%'],
+  ])('answers %s %s with a 4xx', async (method, path) => {
+    const { app } = setup();
+    const res = await request(app)[method === 'GET' ? 'get' : 'post'](path);
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(res.status).toBeLessThan(500);
+  });
+
+  it('accepts a device named constructor with metrics named like Object.prototype members', async () => {
+    const { app, sink } = setup();
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    const metrics = `{${names.map((m, i) => `"${m}":${i}`).join(',')}}`;
+    await request(app)
+      .post('/v1/telemetry')
+      .set('content-type', 'application/json')
+      .send(`{"deviceId":"constructor","ts":"2026-11-27T10:00:00Z","metrics":${metrics}}`)
+      .expect(202);
+    expect(sink.written[0].deviceId).toBe('constructor');
+    expect(Object.entries(sink.written[0].metrics)).toEqual(names.map((m, i) => [m, i]));
+  });
+});
+
+// Any body under any content type, over the real express stack: a 202, 4xx or the sink's 503,
+// never a 500, and exactly the accepted readings reach the sink.
+describe('POST /v1/telemetry: property-based', () => {
+  const contentType = fc.oneof(
+    fc.constantFrom(
+      'application/json',
+      'application/x-ndjson',
+      'application/ndjson; charset=utf-8',
+      'application/json; charset=latin1',
+      'text/plain',
+      'application/json; charset',
+      ';;',
+    ),
+    fc.stringMatching(/^[\x20-\x7e]{0,30}$/),
+  );
+  const reading = fc.record({
+    deviceId: fc.constantFrom('a', 'constructor', '__proto__', 'bad id', ''),
+    ts: fc.constantFrom('2026-11-27T10:00:00Z', 'noon', '2026-11-28T12:00:01Z'),
+    metrics: fc.dictionary(
+      fc.constantFrom('t', 'toString', '__proto__', 'valueOf', '1x'),
+      fc.oneof(fc.double(), fc.constant('1')),
+      { maxKeys: 3 },
+    ),
+  });
+  const body = fc.oneof(
+    fc.array(reading, { maxLength: 4 }).map((rs) => JSON.stringify(rs)),
+    reading.map((x) => JSON.stringify(x)),
+    fc.array(reading, { maxLength: 4 }).map((rs) => rs.map((x) => JSON.stringify(x)).join('\n')),
+    fc.jsonValue({ maxDepth: 2 }).map((v) => JSON.stringify(v) ?? ''),
+    fc.string({ unit: 'binary', maxLength: 80 }),
+  );
+
+  it('answers any body and content type with a 2xx or 4xx, never an exception', async () => {
+    await fc.assert(
+      fc.asyncProperty(contentType, body, async (type, text) => {
+        const { app, sink } = setup({ maxItems: 3 });
+        const res = await request(app)
+          .post('/v1/telemetry')
+          .set('content-type', type)
+          .send(Buffer.from(text, 'utf8'));
+        expect([202, 400, 413, 415]).toContain(res.status);
+        expect(typeof res.body).toBe('object');
+        expect(sink.written).toHaveLength(res.status === 202 ? res.body.accepted : 0);
+      }),
+      { numRuns: 300 },
+    );
+  }, 60_000); // 300 requests in process: seconds on a busy machine, over jest's 5 s default
 });

@@ -1,6 +1,7 @@
 import express from 'express';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { clientError } from '../shared/client-error';
 import type { Health } from '../shared/health';
 import { healthRouter } from '../shared/health';
 import type { Metrics } from '../shared/metrics';
@@ -145,25 +146,21 @@ export function buildApp(deps: IngestDeps): express.Express {
 
   // Body parser and other errors: bad input gets a 4xx, never a 5xx.
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    const type = (error as { type?: string }).type;
+    const type = (error as { type?: string } | null)?.type;
+    const client = clientError(error);
     if (type === 'entity.too.large') {
       send(res, bodyTooLarge(maxBodyBytes), 'too-large');
     } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
       refused.inc({ reason: 'encoding' });
       res.status(415).json({ error: (error as Error).message });
-    } else if (isClientError(error)) {
-      // e.g. a corrupt gzip body or an aborted upload
-      refused.inc({ reason: 'bad-body' });
-      res.status(error.status).json({ error: error.message });
+    } else if (client) {
+      // e.g. a corrupt gzip body, an aborted upload, a path that is not valid percent-encoding
+      refused.inc({ reason: 'bad-request' });
+      res.status(client.status).json({ error: client.message });
     } else {
       logger.error({ err: error }, 'unhandled error');
       res.status(500).json({ error: 'internal error' });
     }
   });
   return app;
-}
-
-function isClientError(error: unknown): error is Error & { status: number } {
-  const status = (error as { status?: unknown }).status;
-  return typeof status === 'number' && status >= 400 && status < 500;
 }

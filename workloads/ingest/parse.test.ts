@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { bodyFormat, isBodyError, parseTelemetryBody, toReadings } from './parse';
 import type { BodyError, ParsedBody } from './parse';
 import { readingId } from '../shared/ids';
@@ -110,5 +111,107 @@ describe('toReadings', () => {
       metrics: { t: 1 },
       receivedAt: '2026-11-27T12:00:00.000Z',
     });
+  });
+});
+
+/** Names that collide with what every plain JavaScript object inherits. */
+const OBJECT_INTERNALS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+describe('names that collide with object internals', () => {
+  it('accepts them as device ids and metric names and keeps every one as an own key', () => {
+    // JSON text, not an object literal: a literal's __proto__ would set the prototype.
+    const metrics = `{${OBJECT_INTERNALS.map((m, i) => `"${m}":${i}`).join(',')}}`;
+    const body = OBJECT_INTERNALS.map(
+      (id) => `{"deviceId":"${id}","ts":"2026-11-27T10:00:00Z","metrics":${metrics}}`,
+    ).join('\n');
+    const result = ok(parseTelemetryBody(body, 'ndjson', { maxItems: 10, nowMs: NOW }));
+    expect(result.rejected).toEqual([]);
+    expect(result.valid.map((v) => v.deviceId)).toEqual(OBJECT_INTERNALS);
+    for (const reading of toReadings(result.valid, '2026-11-27T12:00:00.000Z')) {
+      expect(Object.keys(reading.metrics)).toEqual(OBJECT_INTERNALS);
+      expect(Object.getPrototypeOf(reading.metrics)).toBe(Object.prototype);
+      // What goes to Kafka and Cosmos still carries every metric.
+      expect(Object.keys(JSON.parse(JSON.stringify(reading)).metrics)).toEqual(OBJECT_INTERNALS);
+    }
+  });
+});
+
+// Any body in either format: a ParsedBody with at least one valid reading, or a 400/413 — never
+// an exception. The arbitraries mix random text, random JSON and near-valid readings, so both the
+// JSON layer and the schema layer are exercised.
+describe('parseTelemetryBody: property-based', () => {
+  const name = fc.oneof(
+    fc.constantFrom(...OBJECT_INTERNALS, 'temp', 'a.b-c', '', '1x', 'x'.repeat(65)),
+    fc.string({ maxLength: 8 }),
+  );
+  const value = fc.oneof(
+    fc.double(),
+    fc.integer(),
+    fc.constantFrom(1e308, -0, '1', null, true, [], {}),
+  );
+  const nearReading = fc.record(
+    {
+      deviceId: fc.oneof(name, fc.stringMatching(/^[A-Za-z0-9._:-]{1,12}$/)),
+      ts: fc.oneof(
+        fc.date({ noInvalidDate: true }).map((d) => d.toISOString()),
+        fc.constantFrom('2026-11-27T10:00:00Z', '2026-02-30T00:00:00Z', '1999-12-31T23:59:59Z', ''),
+        fc.string({ maxLength: 30 }),
+      ),
+      seq: fc.oneof(fc.nat(), fc.integer(), fc.double()),
+      metrics: fc.oneof(
+        fc.dictionary(name, value, { maxKeys: 5 }),
+        fc.array(value, { maxLength: 2 }),
+        value,
+      ),
+      extra: fc.jsonValue({ maxDepth: 1 }),
+    },
+    { requiredKeys: [] },
+  );
+  const item = fc.oneof({ weight: 3, arbitrary: nearReading }, fc.jsonValue({ maxDepth: 2 }));
+  const jsonBody = fc.oneof(
+    fc.array(item, { maxLength: 6 }).map((items) => JSON.stringify(items)),
+    item.map((i) => JSON.stringify(i) ?? 'null'),
+    fc.string({ maxLength: 60 }),
+    fc.string({ unit: 'binary', maxLength: 60 }),
+  );
+  const ndjsonBody = fc.oneof(
+    fc
+      .array(
+        fc.oneof(
+          item.map((i) => JSON.stringify(i) ?? ''),
+          fc.string({ maxLength: 20 }),
+        ),
+        {
+          maxLength: 6,
+        },
+      )
+      .chain((lines) => fc.constantFrom('\n', '\r\n').map((eol) => lines.join(eol))),
+    fc.string({ unit: 'binary', maxLength: 60 }),
+  );
+
+  const property = (body: string, format: 'json' | 'ndjson') => {
+    const result = parseTelemetryBody(body, format, { maxItems: 5, nowMs: NOW });
+    if (isBodyError(result)) {
+      expect([400, 413]).toContain(result.status);
+      expect(typeof result.body.error).toBe('string');
+    } else {
+      expect(result.valid.length).toBeGreaterThan(0);
+      for (const r of result.valid) expect(Number.isFinite(Date.parse(r.ts))).toBe(true);
+      for (const rejected of result.rejected) expect(rejected.issues.length).toBeGreaterThan(0);
+    }
+  };
+
+  it('answers any JSON body with readings or a 4xx, never an exception', () => {
+    fc.assert(
+      fc.property(jsonBody, (body) => property(body, 'json')),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('answers any NDJSON body with readings or a 4xx, never an exception', () => {
+    fc.assert(
+      fc.property(ndjsonBody, (body) => property(body, 'ndjson')),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -13,8 +13,9 @@ import type { AlertMessage, AnalyzedReading } from '../shared/messages';
 import { Metrics } from '../shared/metrics';
 import { pingRedis } from '../shared/redis';
 import { CONTENT_SECURITY_POLICY, createWebApp } from './app';
-import { WebQueries } from './queries';
-import type { DeviceView, HistoryPoint } from './queries';
+import { FLEET_CACHE_KEYS, WebQueries } from './queries';
+import type { DeviceView, FleetSummary, HistoryPoint } from './queries';
+import { REDIS_KEYS } from '../shared/redis';
 import { SseHub } from './sse';
 
 jest.setTimeout(60_000);
@@ -37,6 +38,17 @@ function reading(deviceId: string, at: Date, temp: number, anomalous = false): A
     anomalous,
     analyzedAt: ts,
   };
+}
+
+/** Metric names that collide with what every plain JavaScript object inherits. */
+const INTERNALS = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+
+/** A reading whose metrics are named {@link INTERNALS} (JSON.parse: __proto__ stays a key). */
+function internalsReading(deviceId: string, at: Date): AnalyzedReading {
+  const metrics = JSON.parse(
+    `{${INTERNALS.map((m, i) => `${JSON.stringify(m)}:${i}`).join(',')}}`,
+  ) as Record<string, number>;
+  return { ...reading(deviceId, at, 0), metrics };
 }
 
 function alert(
@@ -66,6 +78,7 @@ function alert(
 interface ApiBody {
   source: string;
   count: number;
+  fleet: FleetSummary | null;
   devices: DeviceView[];
   series: Record<string, HistoryPoint[]>;
   alerts: AlertMessage[];
@@ -78,7 +91,12 @@ interface Running {
   close(): Promise<void>;
 }
 
-async function startWeb(pool: Pool, redis: Redis, heartbeatMs = 15_000): Promise<Running> {
+async function startWeb(
+  pool: Pool,
+  redis: Redis,
+  heartbeatMs = 15_000,
+  queries = new WebQueries(pool, redis),
+): Promise<Running> {
   const reader = new Redis(redisDb(REDIS_DB), {
     connectionName: 'web-stream-reader',
     maxRetriesPerRequest: null,
@@ -87,7 +105,7 @@ async function startWeb(pool: Pool, redis: Redis, heartbeatMs = 15_000): Promise
   await hub.start();
   const health = new Health().addCheck('redis', () => pingRedis(redis));
   const app = createWebApp({
-    queries: new WebQueries(pool, redis),
+    queries,
     hub,
     health,
     metrics: new Metrics('web', { collectDefaults: false }),
@@ -133,6 +151,7 @@ describe('web app on PostgreSQL and Redis', () => {
       reading('pump-1', new Date(minuteStart - 2 * 60_000 + 10_000), 22),
       reading('pump-1', new Date(minuteStart - 2 * 60_000 + 20_000), 24),
       reading('pump-2', minuteAgo(1), 95, true),
+      internalsReading('constructor', new Date(minuteStart - 2 * 60_000 + 30_000)),
     ];
     const r = await store.apply({
       topic: 'analyzed',
@@ -152,6 +171,8 @@ describe('web app on PostgreSQL and Redis', () => {
         alert('pump-1', 'open', minuteAgo(30), 'old'),
       ].map((x, i) => ({ offset: String(i), key: null, value: JSON.stringify(x) })),
     });
+    // The cache as a running system has it: processing's writes plus web's completed rebuild.
+    await new WebQueries(pool, redis).rebuildCache();
     web = await startWeb(pool, redis);
   });
 
@@ -183,8 +204,8 @@ describe('web app on PostgreSQL and Redis', () => {
   it('lists devices with last-seen and latest values from Redis, newest first', async () => {
     const body = await json('/api/devices');
     expect(body.source).toBe('redis');
-    expect(body.devices.map((d) => d.deviceId)).toEqual(['pump-2', 'pump-1']);
-    expect(body.devices[1]).toMatchObject({ metrics: { temp: 24, hum: 40 }, anomalous: false });
+    expect(body.devices.map((d) => d.deviceId)).toEqual(['pump-2', 'constructor', 'pump-1']);
+    expect(body.devices[2]).toMatchObject({ metrics: { temp: 24, hum: 40 }, anomalous: false });
     expect(body.devices[0]).toMatchObject({ anomalous: true, score: 7 });
   });
 
@@ -218,6 +239,28 @@ describe('web app on PostgreSQL and Redis', () => {
     }
   });
 
+  it('serves a device named constructor whose metrics are named like Object.prototype members', async () => {
+    const history = await get('/api/devices/constructor/history');
+    expect(history.status).toBe(200);
+    // JSON.parse defines own properties, so __proto__ comes back as a key like any other.
+    const series = (JSON.parse(await history.text()) as ApiBody).series;
+    expect(Object.keys(series).sort()).toEqual([...INTERNALS].sort());
+    INTERNALS.forEach((m, i) => expect(series[m]).toMatchObject([{ count: 1, last: i }]));
+    const latest = JSON.parse(await (await get('/api/devices/constructor/latest')).text());
+    expect(Object.keys(latest.metrics).sort()).toEqual([...INTERNALS].sort());
+  });
+
+  it('counts the whole fleet, not the page', async () => {
+    const body = await json('/api/devices?limit=1');
+    expect(body.count).toBe(1);
+    // pump-1 and constructor were last seen minutes ago, pump-2 is alerting.
+    expect(body.fleet).toMatchObject({ total: 3, alerting: 1, stale: 0 });
+    const stale = await new WebQueries(pool, redis, {
+      now: () => Date.now() + 60 * 60_000,
+    }).fleetSummary();
+    expect(stale).toMatchObject({ total: 3, alerting: 1, stale: 2 });
+  });
+
   it('lists alerts newest first, filtered by since, bounded by limit', async () => {
     const all = await json(`/api/alerts?since=${encodeURIComponent(minuteAgo(60).toISOString())}`);
     expect(all.alerts.map((a) => a.alertId)).toEqual(['al-pump-2', 'old']);
@@ -240,7 +283,7 @@ describe('web app on PostgreSQL and Redis', () => {
     const queries = new WebQueries(pool, dead);
     const devices = await queries.devices(10);
     expect(devices.source).toBe('postgres');
-    expect(devices.devices.map((d) => d.deviceId)).toEqual(['pump-2', 'pump-1']);
+    expect(devices.devices.map((d) => d.deviceId)).toEqual(['pump-2', 'constructor', 'pump-1']);
     expect((await queries.latest('pump-1'))?.source).toBe('postgres');
     dead.disconnect();
   });
@@ -289,5 +332,182 @@ describe('web app on PostgreSQL and Redis', () => {
     await second.close();
     await client.ended;
     expect(second.hub.size).toBe(0);
+  });
+});
+
+// Redis is a cache: after it loses everything (a restart without persistence, simulated by
+// flushing this file's own logical database), the API answers from PostgreSQL and the cache
+// refills itself. Runs after the block above has closed its server; DB 10 is this file's own.
+describe('web app when Redis loses its data', () => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let pool: Pool;
+  let redis: Redis;
+  let cache: RedisCache;
+  let store: ProcessingStore;
+  let web: Running;
+  const misses: string[] = [];
+  const rebuilt: [number, boolean][] = [];
+  const DEVICES = 7;
+  const ids = Array.from({ length: DEVICES }, (_, i) => `flush-${i}`);
+
+  const get = (path: string) => fetch(`${web.url}${path}`);
+  const json = async (path: string) => (await (await get(path)).json()) as ApiBody;
+
+  async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const v = await probe();
+      if (v !== undefined) return v;
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  beforeAll(async () => {
+    db = await freshDatabase('web_flush_it');
+    pool = new Pool({ connectionString: db.url, max: 4 });
+    await migrate(pool);
+    redis = new Redis(redisDb(REDIS_DB));
+    await redis.flushdb();
+    cache = new RedisCache(redis);
+    store = new ProcessingStore(pool, {
+      groupId: 'web-flush-it',
+      topics: { analyzed: 'analyzed', alerts: 'alerts' },
+    });
+    const r = await store.apply({
+      topic: 'analyzed',
+      partition: 0,
+      messages: ids.map((id, i) => ({
+        offset: String(i),
+        key: null,
+        value: JSON.stringify(reading(id, minuteAgo(DEVICES - i), 20 + i, i === 0)),
+      })),
+    });
+    await cache.setLatest(r.latest);
+    await store.apply({
+      topic: 'alerts',
+      partition: 0,
+      messages: [
+        { offset: '0', key: null, value: JSON.stringify(alert('flush-0', 'open', minuteAgo(7))) },
+      ],
+    });
+    const queries = new WebQueries(pool, redis, {
+      onCacheMiss: (what) => misses.push(what),
+      onCacheRebuilt: (n, complete) => rebuilt.push([n, complete]),
+    });
+    await queries.rebuildCache();
+    web = await startWeb(pool, redis, 15_000, queries);
+  });
+
+  afterAll(async () => {
+    await web?.close();
+    await redis?.quit();
+    await pool?.end();
+    await db?.drop();
+  });
+
+  it('answers from the cache while it is complete', async () => {
+    const body = await json('/api/devices?limit=5');
+    expect(body.source).toBe('redis');
+    expect(body.devices.map((d) => d.deviceId)).toEqual([...ids].reverse().slice(0, 5));
+    expect(body.fleet).toMatchObject({ total: DEVICES, alerting: 1 });
+    expect(misses).toEqual([]);
+  });
+
+  it('after a flush serves devices, latest values and alerts from PostgreSQL, then refills', async () => {
+    await redis.flushdb();
+    rebuilt.length = 0;
+
+    // One device first: a miss reads PostgreSQL and writes that device back.
+    expect(await (await get('/api/devices/flush-3/latest')).json()).toMatchObject({
+      source: 'postgres',
+      deviceId: 'flush-3',
+      metrics: { temp: 23, hum: 40 },
+    });
+    const refilled = await redis.hget(REDIS_KEYS.deviceLatest('flush-3'), 'metrics');
+    expect(JSON.parse(refilled ?? 'null')).toEqual({ temp: 23, hum: 40 });
+
+    // The list: one cached device is not the fleet, so PostgreSQL answers and a rebuild starts.
+    const body = await json('/api/devices');
+    expect(body.source).toBe('postgres');
+    expect(body.devices.map((d) => d.deviceId)).toEqual([...ids].reverse());
+    expect(body.devices.at(-1)).toMatchObject({ deviceId: 'flush-0', anomalous: true });
+    expect(body.fleet).toMatchObject({ total: DEVICES, alerting: 1 });
+
+    const alerts = await json('/api/alerts?deviceId=flush-0');
+    expect(alerts.alerts.map((a) => a.alertId)).toEqual(['al-flush-0']);
+
+    // The cache rebuilds itself: every device, the list marked complete, the lock released.
+    await until('the device cache to be rebuilt', async () =>
+      (await redis.get(FLEET_CACHE_KEYS.complete)) ? true : undefined,
+    );
+    expect(rebuilt).toEqual([[DEVICES, true]]);
+    expect(await redis.zcard(REDIS_KEYS.devicesLastSeen)).toBe(DEVICES);
+    expect(await redis.exists(FLEET_CACHE_KEYS.rebuilding)).toBe(0);
+    for (const d of body.devices) {
+      expect(await redis.hmget(REDIS_KEYS.deviceLatest(d.deviceId), 'ts', 'readingId')).toEqual([
+        d.lastSeen,
+        d.readingId,
+      ]);
+    }
+    const again = await json('/api/devices');
+    expect(again.source).toBe('redis');
+    expect(again.devices).toEqual(body.devices);
+    expect(await (await get('/api/devices/flush-3/latest')).json()).toMatchObject({
+      source: 'redis',
+    });
+    expect(misses).toContain('devices');
+  });
+
+  it('does not take a list refilled only by new readings for the whole fleet', async () => {
+    await redis.flushdb();
+    // Processing writes one device after the flush: Redis now lists one device of seven.
+    const r = await store.apply({
+      topic: 'analyzed',
+      partition: 0,
+      messages: [
+        {
+          offset: String(DEVICES),
+          key: null,
+          value: JSON.stringify(reading('flush-2', minuteAgo(0), 50)),
+        },
+      ],
+    });
+    await cache.setLatest(r.latest);
+    expect(await redis.zcard(REDIS_KEYS.devicesLastSeen)).toBe(1);
+
+    const body = await json('/api/devices');
+    expect(body.source).toBe('postgres');
+    expect(body.devices).toHaveLength(DEVICES);
+    expect(body.devices[0]).toMatchObject({ deviceId: 'flush-2', metrics: { temp: 50 } });
+    await until('the device cache to be rebuilt', async () =>
+      (await redis.get(FLEET_CACHE_KEYS.complete)) ? true : undefined,
+    );
+    // The rebuild never moves a device back: flush-2 keeps the reading processing wrote.
+    expect(await redis.hget(REDIS_KEYS.deviceLatest('flush-2'), 'metrics')).toBe(
+      JSON.stringify({ temp: 50, hum: 40 }),
+    );
+    expect((await json('/api/devices')).devices).toEqual(body.devices);
+  });
+
+  it('serves and refills a device whose cached values were evicted', async () => {
+    await redis.del(REDIS_KEYS.deviceLatest('flush-4'));
+    const body = await json('/api/devices');
+    expect(body.source).toBe('redis');
+    expect(body.devices).toHaveLength(DEVICES);
+    expect(body.devices.find((d) => d.deviceId === 'flush-4')).toMatchObject({
+      metrics: { temp: 24 },
+    });
+    expect(await redis.hget(REDIS_KEYS.deviceLatest('flush-4'), 'ts')).toBe(
+      body.devices.find((d) => d.deviceId === 'flush-4')?.lastSeen,
+    );
+  });
+
+  it('keeps streaming live alerts after the flush', async () => {
+    await redis.flushdb();
+    const client = await openSse(`${web.url}/api/stream`);
+    await cache.notify([alert('flush-5', 'open', new Date(), 'after-flush')]);
+    await client.waitFor((e) => JSON.parse(e.data).alertId === 'after-flush');
+    client.close();
   });
 });

@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import express from 'express';
 import type { ErrorRequestHandler, Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
+import { clientError } from '../shared/client-error';
 import type { Health } from '../shared/health';
 import { healthRouter } from '../shared/health';
 import type { Metrics } from '../shared/metrics';
@@ -169,20 +170,4 @@ export function createWebApp(deps: WebAppDeps): Express {
   };
   app.use(onError);
   return app;
-}
-
-/**
- * The 4xx an error stands for, or undefined for a server-side failure. The router throws a
- * URIError (status 400) for a path parameter that is not valid percent-encoding (`/%ZZ`);
- * express.static and other http-errors carry their own 4xx status.
- */
-export function clientError(err: unknown): { status: number; message: string } | undefined {
-  if (err instanceof URIError) {
-    return { status: 400, message: `malformed percent-encoding in the URL: ${err.message}` };
-  }
-  const status = (err as { status?: unknown } | null)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
-    return { status, message: err instanceof Error ? err.message : 'bad request' };
-  }
-  return undefined;
 }
