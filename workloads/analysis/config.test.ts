@@ -41,6 +41,17 @@ describe('analysis configuration', () => {
     expect((error as ConfigError).issues[0].reason).toMatch(reason);
   });
 
+  it('keeps rules for metrics named like Object.prototype members as own keys', () => {
+    const rules = parseThresholds(
+      JSON.parse('{"__proto__":{"high":1},"constructor":{"low":0},"toString":{"high":2}}'),
+    );
+    expect(Object.keys(rules)).toEqual(['__proto__', 'constructor', 'toString']);
+    expect(Object.getPrototypeOf(rules)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(rules))).toEqual(
+      JSON.parse('{"__proto__":{"high":1},"constructor":{"low":0},"toString":{"high":2}}'),
+    );
+  });
+
   it('exposes the validator for reuse', () => {
     expect(parseThresholds({ t: { low: 1 } })).toEqual({ t: { low: 1 } });
   });

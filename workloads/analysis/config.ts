@@ -14,7 +14,9 @@ export function parseThresholds(value: unknown): Record<string, ThresholdRule> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error('expected an object of metric name to rule');
   }
-  const out: Record<string, ThresholdRule> = {};
+  // Keys are operator input: a Map, then fromEntries (own properties), so a metric named
+  // __proto__ or constructor is a rule like any other instead of replacing the prototype.
+  const out = new Map<string, ThresholdRule>();
   for (const [metric, rule] of Object.entries(value as Record<string, unknown>)) {
     if (typeof rule !== 'object' || rule === null) throw new Error(`${metric}: expected an object`);
     const { high, low, hysteresis, severity, ...rest } = rule as Record<string, unknown>;
@@ -35,9 +37,9 @@ export function parseThresholds(value: unknown): Record<string, ThresholdRule> {
     if (severity !== undefined && severity !== 'warning' && severity !== 'critical') {
       throw new Error(`${metric}.severity: expected warning or critical`);
     }
-    out[metric] = rule as ThresholdRule;
+    out.set(metric, rule as ThresholdRule);
   }
-  return out;
+  return Object.fromEntries(out);
 }
 
 /** Analysis' environment. */

@@ -199,6 +199,32 @@ describe('Detector: state', () => {
     expect(analyzed.analyzedAt).toBe(new Date(BASE).toISOString());
   });
 
+  it('keeps per-metric state and features for metrics named like Object.prototype members', () => {
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    // From JSON, as analysis receives it: an object literal's __proto__ would set the prototype.
+    const metricsAt = (i: number) =>
+      JSON.parse(`{${names.map((m, k) => `"${m}":${k + (i % 2) * 0.1}`).join(',')}}`) as Record<
+        string,
+        number
+      >;
+    const detector = new Detector({
+      now: () => BASE,
+      // A rule for one of them applies to it, and only to it.
+      thresholds: JSON.parse('{"__proto__":{"high":100}}') as DetectorOptions['thresholds'],
+    });
+    let last;
+    for (let i = 0; i < 5; i++) last = detector.process(reading(i, metricsAt(i)));
+    const analyzed = last!.analyzed!;
+    expect(Object.keys(analyzed.features)).toEqual(names);
+    expect(Object.getPrototypeOf(analyzed.features)).toBe(Object.prototype);
+    expect(analyzed.features.__proto__).toMatchObject({ n: 5 });
+    expect(Object.keys(JSON.parse(JSON.stringify(analyzed)).features)).toEqual(names);
+
+    const spike = JSON.parse('{"__proto__":101,"constructor":1e9}') as Record<string, number>;
+    const { alerts } = detector.process(reading(5, spike));
+    expect(alerts.map((a) => [a.rule, a.metric])).toEqual([['threshold.high', '__proto__']]);
+  });
+
   it('rejects inconsistent tuning', () => {
     expect(() => new Detector({ zOpen: 2, zResolve: 3 })).toThrow(/zResolve/);
   });

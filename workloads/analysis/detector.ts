@@ -128,7 +128,8 @@ export function robustStats(
 export class Detector {
   private readonly devices = new Map<string, DeviceState>();
   private readonly o: Required<Omit<DetectorOptions, 'thresholds'>> & {
-    thresholds: Readonly<Record<string, ThresholdRule>>;
+    /** A Map: a metric named constructor or toString must not find an inherited member. */
+    thresholds: ReadonlyMap<string, ThresholdRule>;
   };
 
   constructor(options: DetectorOptions = {}) {
@@ -140,7 +141,7 @@ export class Detector {
       consecutive: options.consecutive ?? 1,
       zCritical: options.zCritical ?? 8,
       ewmaAlpha: options.ewmaAlpha ?? 0.1,
-      thresholds: options.thresholds ?? {},
+      thresholds: new Map(Object.entries(options.thresholds ?? {})),
       maxDevices: options.maxDevices ?? 50_000,
       dedupeWindow: options.dedupeWindow ?? 64,
       now: options.now ?? Date.now,
@@ -165,7 +166,8 @@ export class Detector {
     device.recentIds.push(reading.id);
     if (device.recentIds.length > this.o.dedupeWindow) device.recentIds.shift();
 
-    const features: Record<string, MetricFeatures> = {};
+    // Metric names are user input: collect in a Map, so __proto__ is a name like any other.
+    const features = new Map<string, MetricFeatures>();
     const alerts: AlertMessage[] = [];
     const pending: Array<(score: number) => AlertMessage> = [];
     let score = 0;
@@ -194,7 +196,7 @@ export class Detector {
       state.count += 1;
       state.ewma =
         state.count === 1 ? value : this.o.ewmaAlpha * value + (1 - this.o.ewmaAlpha) * state.ewma;
-      features[metric] = { mean, std, z, ewma: state.ewma, n: state.count };
+      features.set(metric, { mean, std, z, ewma: state.ewma, n: state.count });
       score = Math.max(score, Math.abs(z));
 
       const open = (rule: string, episode: Episode, threshold?: number) => (s: number) =>
@@ -219,7 +221,7 @@ export class Detector {
       if (state.zEpisode) anomalous = true;
 
       // Threshold rules with hysteresis.
-      const rule = this.o.thresholds[metric];
+      const rule = this.o.thresholds.get(metric);
       if (rule) {
         const h = rule.hysteresis ?? 0;
         const severity = rule.severity ?? 'warning';
@@ -249,7 +251,8 @@ export class Detector {
     for (const make of pending) alerts.push(make(score));
     const analyzed: AnalyzedReading = {
       ...reading,
-      features,
+      // fromEntries defines own properties (never the prototype), so every metric serialises.
+      features: Object.fromEntries(features),
       score,
       anomalous,
       analyzedAt: new Date(this.o.now()).toISOString(),
