@@ -136,3 +136,25 @@ describe('isLater and uniqueBy', () => {
     expect(uniqueBy(['a1', 'b1', 'a2', 'c1', 'b2'], (s) => s[0])).toEqual(['a1', 'b1', 'c1']);
   });
 });
+
+describe('names that collide with object internals', () => {
+  it('aggregates metrics named __proto__ or constructor of a device named constructor', () => {
+    const names = ['constructor', '__proto__', 'toString', 'hasOwnProperty', 'valueOf'];
+    const metrics = JSON.parse(`{${names.map((m, i) => `"${m}":${i}`).join(',')}}`) as Record<
+      string,
+      number
+    >;
+    const readings = [
+      reading('constructor', '2026-11-27T10:00:05.000Z', metrics),
+      reading('__proto__', '2026-11-27T10:00:06.000Z', metrics),
+    ];
+    const rows = aggregateReadings(readings);
+    expect(rows.map((r) => [r.deviceId, r.metric, r.last])).toEqual([
+      ...names.map((m, i) => ['constructor', m, i]),
+      ...names.map((m, i) => ['__proto__', m, i]),
+    ]);
+    const latest = latestPerDevice(readings);
+    expect(latest.map((d) => d.deviceId)).toEqual(['constructor', '__proto__']);
+    expect(Object.keys(JSON.parse(JSON.stringify(latest[1].metrics)))).toEqual(names);
+  });
+});
