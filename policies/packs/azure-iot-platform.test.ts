@@ -8,7 +8,9 @@ const ruleFiles = ['azure', 'kubernetes'].flatMap((d) =>
   readdirSync(join(rulesDir, d))
     .filter(
       (f) =>
-        f.endsWith('.ts') && !f.endsWith('.test.ts') && !['workload.ts', 'rbac.ts'].includes(f),
+        f.endsWith('.ts') &&
+        !f.endsWith('.test.ts') &&
+        !['workload.ts', 'rbac.ts', 'manifest.ts'].includes(f),
     )
     .map((f) => ({ dir: d, file: f })),
 );

@@ -90,7 +90,10 @@ import { subnetNsgAssociated } from '../rules/azure/subnet-nsg-associated';
 import { virtualNetworkFlowLogged } from '../rules/azure/virtual-network-flow-logged';
 import { kubernetesClusterAdminNotBound } from '../rules/kubernetes/kubernetes-cluster-admin-not-bound';
 import { kubernetesNamespaceDefaultDenyNetworkPolicy } from '../rules/kubernetes/kubernetes-namespace-default-deny-network-policy';
+import { kubernetesNamespaceMeshInitAdmitted } from '../rules/kubernetes/kubernetes-namespace-mesh-init-admitted';
 import { kubernetesNamespacePodSecurityEnforced } from '../rules/kubernetes/kubernetes-namespace-pod-security-enforced';
+import { kubernetesWorkloadIdentityEgressAllowed } from '../rules/kubernetes/kubernetes-workload-identity-egress-allowed';
+import { kubernetesWorkloadReplicasLeftToAutoscaler } from '../rules/kubernetes/kubernetes-workload-replicas-left-to-autoscaler';
 import { kubernetesRoleNoWildcards } from '../rules/kubernetes/kubernetes-role-no-wildcards';
 import { kubernetesRoleSecretsNotReadable } from '../rules/kubernetes/kubernetes-role-secrets-not-readable';
 import { kubernetesSecretNotInCode } from '../rules/kubernetes/kubernetes-secret-not-in-code';
@@ -533,8 +536,37 @@ export const azureIotPlatformPack = definePack({
       rationale:
         'The built-in admission controller rejects privileged pods the rules below would only report.',
       remediation:
-        'Label the namespace pod-security.kubernetes.io/enforce = "restricted" (or "baseline").',
+        'Label the namespace pod-security.kubernetes.io/enforce = "restricted" (or "baseline"); where a container must be exempted (a mesh init container), bind a ValidatingAdmissionPolicy labelled iot.platform/pod-security-standard = "restricted" to the namespace with validationActions ["Deny"].',
       controls: { [AKS]: ['4.2.1', '4.6.3'], [MCSB]: ['PV-2'] },
+    }),
+    r(kubernetesNamespaceMeshInitAdmitted, {
+      service: 'Kubernetes',
+      title: "Pod security admits the mesh's init container in meshed namespaces",
+      severity: 'high',
+      rationale:
+        "Istio's injected istio-init needs NET_ADMIN, NET_RAW and uid 0, which both the baseline and restricted Pod Security Standards reject: a meshed namespace enforcing either through its label refuses every pod, and no deployment rolls out.",
+      remediation:
+        'Use Istio CNI (label the namespace iot.platform/istio-traffic-redirection = "istio-cni" once the add-on redirects with CNIChaining), or enforce "privileged" in the label and restricted through an admission policy that exempts only istio-init from the mesh image (WorkloadNamespace does this).',
+      controls: { [AKS]: ['4.2.1'], [MCSB]: ['PV-2'] },
+    }),
+    r(kubernetesWorkloadIdentityEgressAllowed, {
+      service: 'Kubernetes',
+      title: 'Workload-identity pods can reach Entra ID',
+      severity: 'high',
+      rationale:
+        "Workload identity exchanges the pod's projected token at login.microsoftonline.com; a default-deny egress policy without an allow for it makes every Azure call of the pod fail at run time, although the stack deploys.",
+      remediation:
+        'Allow login.microsoftonline.com:443 for the pods with a CiliumNetworkPolicy toFQDNs rule (Advanced Container Networking Services) or an equivalent egress path (KubernetesWorkload adds it for a workload identity).',
+      controls: { [MCSB]: ['IM-3', 'NS-1'] },
+    }),
+    r(kubernetesWorkloadReplicasLeftToAutoscaler, {
+      service: 'Kubernetes',
+      title: 'Replicas are left to the autoscaler that scales the workload',
+      severity: 'medium',
+      rationale:
+        'When an HPA or KEDA ScaledObject targets a deployment that also sets spec.replicas, every terraform apply resets the replica count the autoscaler chose: under load the service drops to the configured count on each deploy.',
+      remediation:
+        "Leave spec.replicas unset on autoscaled workloads (the kubernetes provider's replicas is optional and computed), or add it to lifecycle.ignore_changes.",
     }),
     r(kubernetesWorkloadNotInDefaultNamespace, {
       service: 'Kubernetes',

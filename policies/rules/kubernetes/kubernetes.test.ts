@@ -260,6 +260,42 @@ testRule(kubernetesNamespaceDefaultDenyNetworkPolicy, {
   ],
 });
 
+/** A ValidatingAdmissionPolicy implementing restricted, bound to `namespace` with `actions`. */
+function admissionPolicy(namespace: string, actions: string[], level = 'restricted') {
+  return {
+    'kubernetes_manifest.vap': {
+      manifest: {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicy',
+        metadata: {
+          name: 'iot-restricted-except-mesh-init',
+          labels: { 'iot.platform/pod-security-standard': level },
+        },
+        spec: { validations: [{ expression: 'true' }] },
+      },
+    },
+    'kubernetes_manifest.binding': {
+      manifest: {
+        apiVersion: 'admissionregistration.k8s.io/v1',
+        kind: 'ValidatingAdmissionPolicyBinding',
+        metadata: { name: 'iot-restricted-except-mesh-init' },
+        spec: {
+          policyName: 'iot-restricted-except-mesh-init',
+          validationActions: actions,
+          matchResources: {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+          },
+        },
+      },
+    },
+  };
+}
+const privileged = {
+  [NS]: {
+    metadata: { name: 'iot', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+  },
+};
+
 testRule(kubernetesNamespacePodSecurityEnforced, {
   compliant: [
     {
@@ -267,14 +303,15 @@ testRule(kubernetesNamespacePodSecurityEnforced, {
         metadata: { name: 'iot', labels: { 'pod-security.kubernetes.io/enforce': 'restricted' } },
       },
     },
+    // a meshed namespace: the label admits istio-init, an admission policy enforces restricted
+    { ...privileged, ...admissionPolicy('iot', ['Deny']) },
   ],
   nonCompliant: [
     { [NS]: { metadata: { name: 'iot' } } },
-    {
-      [NS]: {
-        metadata: { name: 'iot', labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
-      },
-    },
+    privileged,
+    { ...privileged, ...admissionPolicy('other', ['Deny']) },
+    { ...privileged, ...admissionPolicy('iot', ['Audit']) },
+    { ...privileged, ...admissionPolicy('iot', ['Deny'], 'privileged') },
   ],
 });
 
