@@ -98,11 +98,13 @@ describe.each(platforms)('alerting in %s', (name) => {
       ref(json, 'azurerm_kubernetes_cluster'),
     ]);
     expect(group.cluster_name).toBe(ref(json, 'azurerm_kubernetes_cluster', 'name'));
+    const promAlerts = (group.rule as Block[]).map((r) => r.alert);
+    expect(promAlerts).toEqual(expect.arrayContaining(['AnalysisConsumerLag', 'KafkaConsumerLag']));
   });
 });
 
 describe.each(platforms.map((p) => `${p}-workloads`))('scraping in %s', (name) => {
-  it('turns on pod-annotation scraping for the workload namespace', () => {
+  it('turns on pod-annotation scraping for the workload namespace and scrapes KEDA', () => {
     const maps = Object.values(stacks[name].resource.kubernetes_config_map_v1 ?? {});
     expect(maps).toContainEqual(
       expect.objectContaining({
@@ -112,6 +114,14 @@ describe.each(platforms.map((p) => `${p}-workloads`))('scraping in %s', (name) =
         }),
         data: expect.objectContaining({
           'pod-annotation-based-scraping': 'podannotationnamespaceregex = "iot"',
+        }),
+      }),
+    );
+    expect(maps).toContainEqual(
+      expect.objectContaining({
+        metadata: expect.objectContaining({
+          name: 'ama-metrics-prometheus-config',
+          namespace: 'kube-system',
         }),
       }),
     );

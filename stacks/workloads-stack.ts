@@ -101,6 +101,7 @@ export class WorkloadsStack extends TerraformStack {
     // Managed Prometheus scrapes annotated pods only in the namespaces its settings name.
     new PrometheusScrapeSettings(this, 'PrometheusScrape', {
       podAnnotationNamespaces: [platform.workloadNamespace],
+      kedaOperator: true,
     });
     const net: PlatformNetworkSettings = env.platform.network;
     const webhookUrls = env.workloads.alertWebhookUrls ?? [];

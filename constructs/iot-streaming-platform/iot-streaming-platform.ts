@@ -585,6 +585,9 @@ export class IotStreamingPlatform extends Construct {
       cluster: this.cluster,
       workloadNamespace: this.workloadNamespace,
       prometheus: this.prometheus,
+      // KEDA (on by default in the cluster) measures each Kafka trigger's lag; the workloads
+      // stack has ama-metrics scrape its operator.
+      kedaConsumerLag: true,
       cosmos: this.cosmos,
       postgres: this.postgres,
       redis: { id: this.redis.id, flavor: 'managed' },

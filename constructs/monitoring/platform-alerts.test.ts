@@ -320,6 +320,21 @@ describe('PlatformAlerts', () => {
     expect(rule.severity).toBe(severity);
   });
 
+  it('watches kafka consumer lag in messages from KEDA only when its operator is scraped', () => {
+    expect(promRules(make().json).map((r) => r.alert)).not.toContain('KafkaConsumerLag');
+    const rules = promRules(
+      make({ kedaConsumerLag: true, thresholds: { kafkaConsumerLagMessages: 5000 } }).json,
+    );
+    const lag = rules.find((r) => r.alert === 'KafkaConsumerLag')!;
+    expect(lag.expression).toBe(
+      'max by (scaledObject, metric) (keda_scaler_metrics_value{namespace="iot",metric=~"s[0-9]+-kafka-.*"}) > 5000',
+    );
+    expect(lag).toMatchObject({ severity: 2, for: 'PT10M', action: [{ action_group_id: AG.id }] });
+    expect(rules.find((r) => r.alert === 'ConsumerLagMetricsMissing')!.expression).toBe(
+      'absent(keda_scaler_metrics_value{namespace="iot"})',
+    );
+  });
+
   it('uses the thresholds given', () => {
     const { json, alerts } = make({
       thresholds: { podRestarts: 5, cosmosThrottledRequests: 50, ingestServerErrorRatio: 0.2 },

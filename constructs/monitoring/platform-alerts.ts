@@ -46,6 +46,12 @@ export interface PlatformAlertThresholds {
    */
   readonly processingThroughputRatio?: number;
   /**
+   * Messages a Kafka consumer group may lag behind on one trigger's topic, as KEDA's Kafka
+   * scaler reads it (`keda_scaler_metrics_value`), sustained 10 minutes.
+   * @default 10000 - ten times the ScaledObjects' lag per replica: scaling out has not caught up
+   */
+  readonly kafkaConsumerLagMessages?: number;
+  /**
    * Messages dead-lettered in 15 minutes above which the alert fires.
    * @default 0 - every dead letter is a reading someone must look at
    */
@@ -126,6 +132,12 @@ export interface PlatformAlertsProps {
    * @default - no Prometheus rules (only metric and log alerts)
    */
   readonly prometheus?: ManagedPrometheus;
+  /**
+   * Whether KEDA's operator is scraped (`PrometheusScrapeSettings` `kedaOperator`), so the
+   * Prometheus rules can read each Kafka trigger's consumer lag in messages.
+   * @default false - lag is judged from the workloads' own metrics only
+   */
+  readonly kedaConsumerLag?: boolean;
   /** Cosmos DB account. @default - no Cosmos DB alerts */
   readonly cosmos?: IAlertScope;
   /** PostgreSQL flexible server. @default - no PostgreSQL alerts */
@@ -147,6 +159,7 @@ const DEFAULTS: Required<PlatformAlertThresholds> = {
   ingestDependencyRefusalsPerSecond: 0.1,
   analysisLagSeconds: 30,
   processingThroughputRatio: 0.8,
+  kafkaConsumerLagMessages: 10000,
   deadLetterMessages: 0,
   podRestarts: 3,
   cosmosThrottledRequests: 10,
@@ -587,6 +600,31 @@ export class PlatformAlerts extends Construct {
           'the service is down or not scraped: check its pods, the prometheus.io annotations and ama-metrics-settings-configmap',
       },
     ];
+    if (this.props.kedaConsumerLag) {
+      // KEDA names a Kafka trigger's metric s<index>-kafka-<topic>; the series carry the
+      // ScaledObject's namespace and name.
+      const lag = `keda_scaler_metrics_value{namespace="${ns}",metric=~"s[0-9]+-kafka-.*"}`;
+      rules.push(
+        {
+          alert: 'KafkaConsumerLag',
+          expression: `max by (scaledObject, metric) (${lag}) > ${t.kafkaConsumerLagMessages}`,
+          for: 'PT10M',
+          severity: 2,
+          summary: 'a consumer group lags its topic by more messages than the threshold',
+          description:
+            'KEDA has scaled out and the lag still grows: check the consumer pods, their batch times and the backbone throttling alerts',
+        },
+        {
+          alert: 'ConsumerLagMetricsMissing',
+          expression: `absent(keda_scaler_metrics_value{namespace="${ns}"})`,
+          for: 'PT15M',
+          severity: 3,
+          summary: 'KEDA reports no scaler metrics: consumer lag is not watched',
+          description:
+            'check the KEDA operator in kube-system and ama-metrics-prometheus-config (job keda-operator)',
+        },
+      );
+    }
     prometheus.addRuleGroup({
       name: `${this.props.namePrefix}-workloads`,
       description: 'reference workloads: ingest errors, consumer lag, dead letters, restarts',

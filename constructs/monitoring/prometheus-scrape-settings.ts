@@ -9,7 +9,38 @@ export interface PrometheusScrapeSettingsProps {
    * (`prometheus.io/port`, `prometheus.io/path` and `prometheus.io/scheme` say where).
    */
   readonly podAnnotationNamespaces: string[];
+  /**
+   * Also scrape the AKS KEDA add-on's operator (`kube-system`, port 8080, `/metrics`), whose
+   * `keda_scaler_metrics_value` carries the consumer lag each Kafka trigger reads. Adds the
+   * add-on's custom scrape config (`ama-metrics-prometheus-config`).
+   * @default false - only annotated pods
+   */
+  readonly kedaOperator?: boolean;
 }
+
+/**
+ * The custom scrape job for the KEDA operator. The pod is selected by its `app` or
+ * `app.kubernetes.io/name` label and scraped on the operator's documented metrics port; no
+ * `namespace` target label is added, so the series keep the ScaledObject's own namespace.
+ */
+export const KEDA_OPERATOR_SCRAPE_CONFIG = [
+  'scrape_configs:',
+  '  - job_name: keda-operator',
+  '    kubernetes_sd_configs:',
+  '      - role: pod',
+  '        namespaces:',
+  '          names: [kube-system]',
+  '    relabel_configs:',
+  '      - source_labels: [__meta_kubernetes_pod_label_app, __meta_kubernetes_pod_label_app_kubernetes_io_name]',
+  '        action: keep',
+  "        regex: 'keda-operator;.*|.*;keda-operator'",
+  '      - source_labels: [__meta_kubernetes_pod_ip]',
+  '        target_label: __address__',
+  "        replacement: '$1:8080'",
+  '      - source_labels: [__meta_kubernetes_pod_name]',
+  '        target_label: pod',
+  '',
+].join('\n');
 
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
@@ -27,6 +58,8 @@ export class PrometheusScrapeSettings extends Construct {
   public readonly resource: ConfigMapV1;
   /** The namespace regex the add-on keeps annotated pods from. */
   public readonly namespaceRegex: string;
+  /** The custom scrape config (`ama-metrics-prometheus-config`), when `kedaOperator` is on. */
+  public readonly customScrapeConfig?: ConfigMapV1;
 
   constructor(scope: Construct, id: string, props: PrometheusScrapeSettingsProps) {
     super(scope, id);
@@ -62,5 +95,15 @@ export class PrometheusScrapeSettings extends Construct {
         'pod-annotation-based-scraping': `podannotationnamespaceregex = "${this.namespaceRegex}"`,
       },
     });
+    if (props.kedaOperator) {
+      this.customScrapeConfig = new ConfigMapV1(this, 'CustomScrapeConfig', {
+        metadata: {
+          name: 'ama-metrics-prometheus-config',
+          namespace: 'kube-system',
+          labels: { 'app.kubernetes.io/managed-by': 'terraform' },
+        },
+        data: { 'prometheus-config': KEDA_OPERATOR_SCRAPE_CONFIG },
+      });
+    }
   }
 }
