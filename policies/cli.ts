@@ -1,7 +1,14 @@
 /**
- * `npm run policy -- [dir|file] [--fail-on high] [--pack p] [--report-dir docs/audit]`.
+ * `npm run policy -- [dir|file] [--fail-on high] [--pack p] [--report-dir docs/audit] [--list]`.
  * `npm run synth` calls it on cdktf.out as the gate. See policies/README.md.
+ *
+ * Paths are relative to the folder the command was run from: npm runs scripts from the package
+ * root and passes that folder as INIT_CWD.
  */
 import { runCli } from './run';
 
-process.exitCode = runCli(process.argv.slice(2));
+process.exitCode = runCli(process.argv.slice(2), {
+  out: console.log,
+  err: console.error,
+  cwd: process.env.INIT_CWD ?? process.cwd(),
+});

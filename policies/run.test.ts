@@ -1,9 +1,13 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fixtureJson } from './testing';
 import type { Fixture } from './testing';
 import { EXIT, parseArgs, runCli } from './run';
+
+const SHAPES = join(__dirname, 'engine', 'fixtures', 'shapes');
+const EVERY_TYPE_PACK = join(__dirname, 'engine', 'fixtures', 'packs', 'every-type-pack.ts');
 
 function outdir(fixture: Fixture): string {
   const dir = mkdtempSync(join(tmpdir(), 'policy-cli-'));
@@ -15,10 +19,10 @@ function outdir(fixture: Fixture): string {
   return dir;
 }
 
-function run(argv: string[]) {
+function run(argv: string[], cwd?: string) {
   const out: string[] = [];
   const err: string[] = [];
-  const code = runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l) });
+  const code = runCli(argv, { out: (l) => out.push(l), err: (l) => err.push(l), cwd });
   return { code, out: out.join('\n'), err: err.join('\n') };
 }
 
@@ -141,12 +145,204 @@ describe('policy CLI', () => {
     expect(run([unknownDir, '--fail-on-unknown']).code).toBe(EXIT.gate);
   });
 
-  it('defaults to cdktf.out, threshold high, all formats, no report dir', () => {
+  it('defaults to cdktf.out, threshold high, all formats, no report dir, no listing', () => {
     expect(parseArgs([])).toMatchObject({
       target: 'cdktf.out',
       failOn: 'high',
       reportDir: undefined,
       formats: ['json', 'md', 'sarif', 'junit'],
+      list: false,
     });
+  });
+});
+
+describe('policy CLI on every shape of Terraform JSON', () => {
+  const valid = readdirSync(join(SHAPES, 'valid'))
+    .map((f) => f.replace(/\.json$/, ''))
+    .filter((f) => !f.startsWith('empty'));
+
+  it.each(valid)(
+    'evaluates %s and fails the gate on the storage account with TLS 1.0 and public access',
+    (name) => {
+      const r = run([join(SHAPES, 'valid', `${name}.json`)]);
+      expect(r.code).toBe(EXIT.gate);
+      expect(r.out).toMatch(/✗ FAIL +high +storage-account-tls-1-2 +azurerm_storage_account\.sa /);
+      expect(r.out).toMatch(
+        /✗ FAIL +high +storage-account-public-blob-access-disabled +azurerm_storage_account\.sa /,
+      );
+      expect(r.out).not.toMatch(/: 0 resources/);
+    },
+  );
+
+  it.each(['empty', 'empty-root-array'])(
+    'passes %s, an empty configuration, and says it declares nothing',
+    (name) => {
+      const r = run([join(SHAPES, 'valid', `${name}.json`)]);
+      expect(r.code).toBe(EXIT.ok);
+      expect(r.out).toContain('0 resources');
+      expect(r.out).toContain('the configuration declares no resources');
+    },
+  );
+
+  it.each(readdirSync(join(SHAPES, 'invalid')).map((f) => f.replace(/\.json$/, '')))(
+    'exits 2 on %s, naming the file and the JSON path',
+    (name) => {
+      const r = run([join(SHAPES, 'invalid', `${name}.json`)], SHAPES);
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.err).toMatch(
+        new RegExp(`^policy: invalid/${name}\\.json: not a Terraform JSON configuration: \\$`),
+      );
+      expect(r.err).not.toContain('internal error');
+      expect(r.out).not.toContain('gate passed');
+    },
+  );
+
+  it('exits 2, never 0, when a rule crashes', () => {
+    const dir = outdir({ 'azurerm_key_vault.kv': goodVault });
+    const pack = join(mkdtempSync(join(tmpdir(), 'policy-pack-')), 'crash-pack.ts');
+    writeFileSync(
+      pack,
+      `module.exports = { id: 'crash', title: 'c', version: '1', rules: [{ rule: { id: 'crash/boom', appliesTo: ['*'], evaluate() { throw new Error('boom'); } }, service: 's', title: 't', severity: 'low', rationale: 'r', remediation: 'r' }] };\n`,
+    );
+    const r = run([dir, '--pack', pack]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain('rule crash/boom failed on azurerm_key_vault.kv: boom');
+  });
+});
+
+describe('policy CLI paths, --list and the * selector', () => {
+  /** A caller's folder and an input folder beside it (outside the caller's folder). */
+  function layout() {
+    const root = mkdtempSync(join(tmpdir(), 'policy-cwd-'));
+    const input = outdir({
+      'azurerm_storage_account.sa': { min_tls_version: 'TLS1_0', tags: { owner: 'iot' } },
+      'azurerm_resource_group.rg': { name: 'rg' },
+    });
+    const caller = join(root, 'caller');
+    mkdirSync(caller);
+    return { caller, input };
+  }
+
+  it("resolves the input, --pack and --report-dir against the caller's folder", () => {
+    const { caller, input } = layout();
+    mkdirSync(join(caller, 'out'));
+    writeFileSync(
+      join(caller, 'out', 'cdk.tf.json'),
+      readFileSync(join(input, 'stacks', 'dev', 'cdk.tf.json')),
+    );
+    const r = run(
+      [
+        'out',
+        '--pack',
+        relative(caller, EVERY_TYPE_PACK),
+        '--report-dir',
+        'reports',
+        '--format',
+        'json',
+      ],
+      caller,
+    );
+    expect(r.err).not.toContain('no such file');
+    expect(r.out).toContain('dev (out/cdk.tf.json)');
+    expect(r.out).toMatch(/FAIL +medium +fixture\/owner-tagged +azurerm_resource_group\.rg/);
+    expect(r.out).toContain('reports: reports/dev/{report.json}');
+    expect(readdirSync(join(caller, 'reports', 'dev'))).toEqual(['report.json']);
+    expect(
+      JSON.parse(readFileSync(join(caller, 'reports', 'dev', 'report.json'), 'utf8')).file,
+    ).toBe('out/cdk.tf.json');
+  });
+
+  it('writes reports with no absolute path when the input is outside the working directory', () => {
+    const { caller, input } = layout();
+    const r = run([input, '--report-dir', 'reports', '--today', '2026-11-27'], caller);
+    expect(r.code).toBe(EXIT.gate);
+    const expected = relative(caller, join(input, 'stacks', 'dev', 'cdk.tf.json'))
+      .split('\\')
+      .join('/');
+    expect(expected.startsWith('../')).toBe(true);
+    for (const f of ['report.json', 'report.md', 'report.sarif', 'junit.xml']) {
+      const text = readFileSync(join(caller, 'reports', 'dev', f), 'utf8');
+      expect({ f, hasTmp: text.includes(tmpdir()), hasFileUri: text.includes('file:') }).toEqual({
+        f,
+        hasTmp: false,
+        hasFileUri: false,
+      });
+      expect(text).toContain(expected);
+    }
+    const sarif = JSON.parse(readFileSync(join(caller, 'reports', 'dev', 'report.sarif'), 'utf8'));
+    const run0 = sarif.runs[0];
+    expect(run0.results[0].locations[0].physicalLocation.artifactLocation).toEqual({
+      uri: expected,
+      uriBaseId: 'SRCROOT',
+    });
+    expect(run0.originalUriBaseIds.SRCROOT.uri).toBeUndefined();
+  });
+
+  it('cli.ts resolves paths against INIT_CWD, the folder npm was run from', () => {
+    const { caller, input } = layout();
+    const repo = resolve(__dirname, '..');
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(repo, 'node_modules', 'tsx', 'dist', 'cli.mjs'),
+        'policies/cli.ts',
+        relative(caller, input),
+        '--report-dir',
+        'r',
+        '--format',
+        'json',
+      ],
+      { cwd: repo, env: { ...process.env, INIT_CWD: caller }, encoding: 'utf8' },
+    );
+    expect(r.stderr).toContain('gate failed');
+    expect(r.status).toBe(EXIT.gate);
+    expect(readdirSync(join(caller, 'r', 'dev'))).toEqual(['report.json']);
+  });
+
+  it('--list prints every rule with its severity, types and framework control ids, and exits 0', () => {
+    const r = run(['--list', '--pack', EVERY_TYPE_PACK]);
+    expect(r.code).toBe(EXIT.ok);
+    expect(r.out).toMatch(/^azure-iot-platform@\S+: .* \(\d+ rules\)$/m);
+    expect(r.out).toMatch(/^ {2}high +key-vault-purge-protected +azurerm_key_vault$/m);
+    expect(r.out).toMatch(/mcsb-v3:DP-8/);
+    expect(r.out).toMatch(/^fixture@0\.0\.1: Every-type fixture pack \(1 rules\)$/m);
+    expect(r.out).toMatch(/^ {2}medium +fixture\/owner-tagged +\*$/m);
+    expect(r.out).toContain('Resource has an owner tag [team-controls:T-1]');
+    expect(r.out).not.toContain('gate passed');
+  });
+
+  it('evaluates a pack rule with appliesTo * on every resource type, and lets it be waived', () => {
+    const dir = outdir({
+      'azurerm_storage_account.sa': { tags: { owner: 'iot' } },
+      'azurerm_resource_group.rg': { name: 'rg' },
+      'kubernetes_namespace_v1.ns': {
+        metadata: { name: 'x' },
+        '//': {
+          waivers: [
+            {
+              rule: 'fixture/owner-tagged',
+              reason: 'namespaces are owned by the cluster team',
+              owner: 'platform',
+              expires: '2027-06-30',
+            },
+          ],
+        },
+      },
+      'data.azurerm_client_config.me': {},
+    });
+    const r = run([
+      dir,
+      '--pack',
+      EVERY_TYPE_PACK,
+      '--no-default-pack',
+      '--verbose',
+      '--today',
+      '2026-11-27',
+    ]);
+    expect(r.out).toMatch(/PASS +medium +fixture\/owner-tagged +azurerm_storage_account\.sa/);
+    expect(r.out).toMatch(/FAIL +medium +fixture\/owner-tagged +azurerm_resource_group\.rg/);
+    expect(r.out).toMatch(/WAIVED +medium +fixture\/owner-tagged +kubernetes_namespace_v1\.ns/);
+    expect(r.out).not.toContain('data.azurerm_client_config.me');
+    expect(r.out).toContain('3 resources, 3 findings');
   });
 });

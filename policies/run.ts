@@ -4,12 +4,13 @@
  * in process.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RuleSet, evaluateStacks } from './engine/evaluate';
 import { loadStacks } from './engine/load';
 import { definePack } from './engine/pack';
 import type { Finding, Pack, Severity, StackResult } from './engine/types';
 import { SEVERITIES, severityRank } from './engine/types';
+import { FRAMEWORKS } from './frameworks';
 import { azureIotPlatformPack } from './packs/azure-iot-platform';
 import { renderJson } from './reports/json';
 import { renderJunit } from './reports/junit';
@@ -41,16 +42,28 @@ export interface CliOptions {
   readonly formats: readonly Format[];
   readonly today?: string;
   readonly verbose: boolean;
+  /** Print the rules of the loaded packs instead of evaluating. */
+  readonly list: boolean;
 }
 
 /** Where output goes; tests capture it. */
 export interface CliIo {
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
+  /**
+   * Directory every path on the command line is resolved against, and report paths are shown
+   * from. `cli.ts` passes `INIT_CWD ?? cwd` (npm runs scripts from the package root and keeps
+   * the caller's folder in INIT_CWD). @default process.cwd()
+   */
+  readonly cwd?: string;
 }
 
+/** Default threshold: see "The gate" in docs/policies.md for why high and not medium. */
+export const DEFAULT_FAIL_ON: Severity = 'high';
+
 export const USAGE = `usage: npm run policy -- [dir|file] [options]
-  dir|file              cdktf output dir (default cdktf.out) or one cdk.tf.json
+  dir|file              cdktf output dir (default cdktf.out) or one cdk.tf.json; paths are
+                        relative to the folder you run from
   --fail-on <severity>  critical | high | medium | low | none (default high)
   --fail-on-unknown     also fail on UNKNOWN findings at/above the threshold
   --pack <path>         add a pack module (repeatable); exports a Pack (default export or any)
@@ -58,14 +71,15 @@ export const USAGE = `usage: npm run policy -- [dir|file] [options]
   --report-dir <dir>    write <dir>/<stack>/{report.json,report.md,report.sarif,junit.xml}
   --format <list>       formats to write: json,md,sarif,junit (default all)
   --today <YYYY-MM-DD>  day waivers are checked against (default today, UTC)
-  --verbose             print every finding, passes included`;
+  --verbose             print every finding, passes included
+  --list                print the rules of the packs (severity, types, framework controls)`;
 
 class UsageError extends Error {}
 
 /** Parses argv (without node and script). Throws a usage error with a message naming the problem. */
 export function parseArgs(argv: readonly string[]): CliOptions {
   let target: string | undefined;
-  let failOn: Severity | 'none' = 'high';
+  let failOn: Severity | 'none' = DEFAULT_FAIL_ON;
   let failOnUnknown = false;
   const packs: string[] = [];
   let noDefaultPack = false;
@@ -73,6 +87,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   let formats: Format[] = ['json', 'md', 'sarif', 'junit'];
   let today: string | undefined;
   let verbose = false;
+  let list = false;
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -121,6 +136,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--verbose':
         verbose = true;
         break;
+      case '--list':
+        list = true;
+        break;
       case '--help':
       case '-h':
         throw new UsageError('');
@@ -142,6 +160,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     formats,
     today,
     verbose,
+    list,
   };
 }
 
@@ -154,12 +173,19 @@ function isPack(v: unknown): v is Pack {
   );
 }
 
-/** Loads a pack module: its default export, or every export that is a pack. */
-export function loadPackModule(path: string): Pack[] {
-  const abs = isAbsolute(path) ? path : resolve(process.cwd(), path);
+/**
+ * Loads a pack module (path relative to `cwd`): `module.exports` when it is a pack, else its
+ * default export, else every export that is a pack.
+ */
+export function loadPackModule(path: string, cwd: string = process.cwd()): Pack[] {
+  const abs = isAbsolute(path) ? path : resolve(cwd, path);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(abs) as Record<string, unknown>;
-  const candidates = isPack(mod.default) ? [mod.default] : Object.values(mod).filter(isPack);
+  const candidates = isPack(mod)
+    ? [mod]
+    : isPack(mod.default)
+      ? [mod.default]
+      : Object.values(mod).filter(isPack);
   if (candidates.length === 0)
     throw new UsageError(`${path} exports no pack (an object with id and rules)`);
   return candidates.map((p) => definePack(p));
@@ -181,6 +207,7 @@ function printStack(r: StackResult, o: CliOptions, io: CliIo): void {
     `\n${r.stack} (${r.file}): ${r.resourceCount} resources, ${r.findings.length} findings — ` +
       `${count('FAIL')} fail, ${count('WAIVED')} waived, ${count('UNKNOWN')} unknown, ${count('PASS')} pass, ${count('NOT_APPLICABLE')} n/a`,
   );
+  if (r.resourceCount === 0) io.out('  the configuration declares no resources: nothing to judge');
   const shown = r.findings
     .filter(
       (f) => o.verbose || f.outcome === 'FAIL' || f.outcome === 'UNKNOWN' || f.outcome === 'WAIVED',
@@ -205,15 +232,23 @@ function printStack(r: StackResult, o: CliOptions, io: CliIo): void {
   }
 }
 
+/** A path as printed: relative to `cwd`, posix separators. */
+function shown(path: string, cwd: string): string {
+  const rel = relative(cwd, path);
+  return (isAbsolute(rel) ? path : rel || '.').split(sep).join('/');
+}
+
 function writeReports(
   results: readonly StackResult[],
   packs: readonly Pack[],
   o: CliOptions,
   io: CliIo,
+  cwd: string,
 ): void {
   if (!o.reportDir) return;
+  const root = resolve(cwd, o.reportDir);
   for (const r of results) {
-    const dir = join(o.reportDir, r.stack);
+    const dir = join(root, r.stack);
     mkdirSync(dir, { recursive: true });
     const render: Record<Format, () => string> = {
       json: () => renderJson(r, packs),
@@ -222,15 +257,58 @@ function writeReports(
       junit: () => renderJunit(r),
     };
     for (const f of o.formats) writeFileSync(join(dir, REPORT_FILES[f]), render[f]());
-    io.out(`reports: ${dir}/{${o.formats.map((f) => REPORT_FILES[f]).join(',')}}`);
+    io.out(`reports: ${shown(dir, cwd)}/{${o.formats.map((f) => REPORT_FILES[f]).join(',')}}`);
   }
 }
 
-/** Runs the CLI and returns its exit code. */
+/**
+ * The rules of the packs, one line each: severity, id, the resource types it judges, and its
+ * framework control ids (`mcsb-v3:DP-8`). Most severe first, then by id.
+ */
+export function listRules(packs: readonly Pack[]): string[] {
+  const out: string[] = [];
+  for (const pack of packs) {
+    out.push(`${pack.id}@${pack.version}: ${pack.title} (${pack.rules.length} rules)`);
+    const rules = [...pack.rules].sort(
+      (a, b) =>
+        severityRank(a.severity) - severityRank(b.severity) ||
+        (a.rule.id < b.rule.id ? -1 : a.rule.id > b.rule.id ? 1 : 0),
+    );
+    for (const r of rules) {
+      const controls = Object.entries(r.controls ?? {})
+        .sort(
+          ([x], [y]) =>
+            FRAMEWORKS.findIndex((f) => f.id === x) - FRAMEWORKS.findIndex((f) => f.id === y),
+        )
+        .flatMap(([fw, ids]) => ids.map((id) => `${fw}:${id}`));
+      out.push(
+        `  ${pad(r.severity, 8)} ${pad(r.rule.id, 50)} ${r.rule.appliesTo.join(',')}` +
+          `${r.unwaivable ? '  (unwaivable)' : ''}`,
+      );
+      out.push(`           ${r.title}${controls.length > 0 ? ` [${controls.join(' ')}]` : ''}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Runs the CLI and returns its exit code: 0 gate passed, 1 gate failed, 2 for usage errors,
+ * input it cannot read, waiver errors, and any internal error (never a pass).
+ */
 export function runCli(
   argv: readonly string[],
   io: CliIo = { out: console.log, err: console.error },
 ): number {
+  try {
+    return run(argv, io);
+  } catch (e) {
+    io.err(`policy: internal error: ${(e as Error).stack ?? String(e)}`);
+    return EXIT.usage;
+  }
+}
+
+function run(argv: readonly string[], io: CliIo): number {
+  const cwd = resolve(io.cwd ?? process.cwd());
   let o: CliOptions;
   try {
     o = parseArgs(argv);
@@ -247,10 +325,16 @@ export function runCli(
   try {
     packs = [
       ...(o.noDefaultPack ? [] : [azureIotPlatformPack]),
-      ...o.packs.flatMap(loadPackModule),
+      ...o.packs.flatMap((p) => loadPackModule(p, cwd)),
     ];
+    if (o.list) {
+      for (const line of listRules(packs)) io.out(line);
+      return EXIT.ok;
+    }
     const started = process.hrtime.bigint();
-    results = evaluateStacks(loadStacks(o.target), new RuleSet(packs), { today: o.today });
+    results = evaluateStacks(loadStacks(o.target, { cwd }), new RuleSet(packs), {
+      today: o.today,
+    });
     const ms = Number(process.hrtime.bigint() - started) / 1e6;
     for (const r of results) printStack(r, o, io);
     const rules = packs.reduce((n, p) => n + p.rules.length, 0);
@@ -259,7 +343,7 @@ export function runCli(
     io.err(`policy: ${(e as Error).message}`);
     return EXIT.usage;
   }
-  writeReports(results, packs, o, io);
+  writeReports(results, packs, o, io, cwd);
   const waiverErrors = results.reduce((n, r) => n + r.waiverErrors.length, 0);
   const failing = results.flatMap((r) => r.findings).filter((f) => gated(f, o));
   if (waiverErrors > 0) {

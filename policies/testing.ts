@@ -12,6 +12,7 @@
  */
 import type { StackDocument } from './engine/load';
 import { StackIndex } from './engine/graph';
+import { appliesToType } from './engine/types';
 import type { Rule, Verdict } from './engine/types';
 
 /** A fixture: resources by Terraform address (`type.name`), attributes as cdktf writes them. */
@@ -54,7 +55,7 @@ export function fixtureDocument(fixture: Fixture, stack = 'test'): StackDocument
 /** Runs one rule on the first resource of the fixture it applies to. */
 export function runRule(rule: Rule, fixture: Fixture): readonly Verdict[] {
   const index = new StackIndex(fixtureDocument(fixture));
-  const subject = index.all.find((r) => !r.isData && rule.appliesTo.includes(r.type));
+  const subject = index.all.find((r) => !r.isData && appliesToType(rule, r.type));
   if (!subject) throw new Error(`fixture has no resource of ${rule.appliesTo.join(', ')}`);
   const v = rule.evaluate(subject, index);
   return Array.isArray(v) ? v : [v as Verdict];

@@ -368,9 +368,40 @@ describe('definePack', () => {
     [{ ...base, severity: 'urgent' as never }, /severity urgent/],
     [{ ...base, rationale: ' ' }, /rationale is empty/],
     [{ ...base, controls: { 'mcsb-v3': ['XX-99'] } }, /control XX-99 is not in mcsb-v3/],
+    [{ ...base, rule: { ...purge, appliesTo: ['*', 'azurerm_key_vault'] } }, /list it alone/],
+    [{ ...base, rule: { ...purge, appliesTo: ['KeyVault'] } }, /not a Terraform resource type/],
   ])('rejects %#', (rule, message) => {
     expect(() => definePack({ ...pack, rules: [rule] })).toThrow(PackDefinitionError);
     expect(() => definePack({ ...pack, rules: [rule] })).toThrow(message);
+  });
+});
+
+describe('the * selector', () => {
+  const everyType: Rule = {
+    id: 'every-type-named',
+    appliesTo: ['*'],
+    evaluate: (r) => expectBool(r, 'named', true),
+  };
+  const rules = new RuleSet([
+    definePack({ ...pack, rules: [{ ...pack.rules[0], rule: everyType }] }),
+  ]);
+
+  it('evaluates a rule with appliesTo * on every resource type and on no data source', () => {
+    const result = evaluateStack(
+      fixtureDocument({
+        'azurerm_key_vault.kv': { named: true },
+        'kubernetes_namespace_v1.ns': {},
+        'terraform_data.t': {},
+        'data.azurerm_client_config.me': {},
+      }),
+      rules,
+      { today: '2026-11-27' },
+    );
+    expect(result.findings.map((f) => `${f.address} ${f.outcome}`).sort()).toEqual([
+      'azurerm_key_vault.kv PASS',
+      'kubernetes_namespace_v1.ns FAIL',
+      'terraform_data.t FAIL',
+    ]);
   });
 });
 

@@ -16,6 +16,7 @@ import type {
   WaiverError,
   WaiverRecord,
 } from './types';
+import { ALL_TYPES, appliesToType } from './types';
 import { waiverProblems } from '../waiver';
 
 /** Options for one evaluation. */
@@ -35,6 +36,8 @@ interface IndexedRule extends PackRule {
 export class RuleSet {
   readonly byType = new Map<string, IndexedRule[]>();
   readonly byId = new Map<string, IndexedRule>();
+  /** Rules whose `appliesTo` is `['*']`: evaluated on every resource type. */
+  readonly everyType: IndexedRule[] = [];
 
   constructor(readonly packs: readonly Pack[]) {
     for (const pack of packs) {
@@ -46,6 +49,10 @@ export class RuleSet {
         }
         const indexed = { ...r, packId: pack.id };
         this.byId.set(r.rule.id, indexed);
+        if (r.rule.appliesTo.includes(ALL_TYPES)) {
+          this.everyType.push(indexed);
+          continue;
+        }
         for (const type of r.rule.appliesTo) {
           const list = this.byType.get(type) ?? [];
           list.push(indexed);
@@ -80,7 +87,8 @@ export function evaluateStack(
   for (const resource of index.all) {
     if (resource.isData) continue;
     resourceCount++;
-    const applicable = rules.byType.get(resource.type) ?? [];
+    const forType = rules.byType.get(resource.type) ?? [];
+    const applicable = rules.everyType.length > 0 ? [...forType, ...rules.everyType] : forType;
     const own: Finding[] = [];
     for (const pr of applicable) {
       let verdicts: readonly Verdict[];
@@ -174,7 +182,7 @@ function applyWaivers(
       error(`waiver names rule ${w.rule}, which no loaded pack defines`);
       continue;
     }
-    if (!pr.rule.appliesTo.includes(resource.type)) {
+    if (!appliesToType(pr.rule, resource.type)) {
       error(`waiver for ${w.rule} matches nothing: the rule does not apply to ${resource.type}`);
       continue;
     }

@@ -4,10 +4,13 @@
  */
 import { FRAMEWORKS } from '../frameworks';
 import type { Pack, PackRule } from './types';
-import { SEVERITIES } from './types';
+import { ALL_TYPES, SEVERITIES } from './types';
 
 /** Raised for a pack that is not usable; the message names the pack and the rule. */
 export class PackDefinitionError extends Error {}
+
+/** `azurerm_key_vault`, `kubernetes_deployment_v1`, `terraform_data`. */
+const RESOURCE_TYPE = /^[a-z][a-z0-9]*_[a-z0-9_]+$/;
 
 const ID = /^[a-z0-9]+(-[a-z0-9]+)*(\/[a-z0-9]+(-[a-z0-9]+)*)?$/;
 
@@ -34,6 +37,18 @@ export function definePack(pack: Pack): Pack {
     }
     if (r.rule.appliesTo.length === 0)
       throw new PackDefinitionError(`${where(r)}: appliesTo is empty`);
+    if (r.rule.appliesTo.includes(ALL_TYPES) && r.rule.appliesTo.length > 1) {
+      throw new PackDefinitionError(
+        `${where(r)}: appliesTo ${JSON.stringify(r.rule.appliesTo)}: "*" already selects every type, list it alone`,
+      );
+    }
+    for (const type of r.rule.appliesTo) {
+      if (type !== ALL_TYPES && !RESOURCE_TYPE.test(type)) {
+        throw new PackDefinitionError(
+          `${where(r)}: appliesTo ${JSON.stringify(type)} is not a Terraform resource type (provider_name, or "*" for every type)`,
+        );
+      }
+    }
     for (const [fw, ids] of Object.entries(r.controls ?? {})) {
       const framework = FRAMEWORKS.find((f) => f.id === fw);
       if (!framework) continue;

@@ -38,10 +38,21 @@ export interface Verdict {
 export interface Rule {
   /** Stable id, kebab-case, named for the compliant state (`key-vault-purge-protected`). */
   readonly id: string;
-  /** Terraform resource types (`azurerm_key_vault`) the rule is evaluated on. */
+  /**
+   * Terraform resource types (`azurerm_key_vault`) the rule is evaluated on, or `['*']` for
+   * every managed resource type (data sources are never judged).
+   */
   readonly appliesTo: readonly string[];
   /** Judge one resource; may return several verdicts (e.g. one per container). */
   evaluate(resource: Resource, ctx: RuleContext): Verdict | readonly Verdict[];
+}
+
+/** The `appliesTo` selector for every resource type. */
+export const ALL_TYPES = '*';
+
+/** True when a rule is evaluated on resources of `type`. */
+export function appliesToType(rule: Pick<Rule, 'appliesTo'>, type: string): boolean {
+  return rule.appliesTo.includes(ALL_TYPES) || rule.appliesTo.includes(type);
 }
 
 /** Framework ids the built-in control catalogues use (see policies/frameworks). */

@@ -78,7 +78,7 @@ describe('reports', () => {
     const tls = run.results.find((r: { ruleId: string }) => r.ruleId === 'storage-account-tls-1-2');
     expect(tls).toMatchObject({ kind: 'fail', level: 'error' });
     expect(tls.locations[0].physicalLocation).toEqual({
-      artifactLocation: { uri: 'dev/cdk.tf.json' },
+      artifactLocation: { uri: 'dev/cdk.tf.json', uriBaseId: 'SRCROOT' },
       region: { startLine: 2 },
     });
     expect(run.tool.driver.rules[tls.ruleIndex].id).toBe('storage-account-tls-1-2');

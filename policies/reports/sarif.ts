@@ -2,8 +2,6 @@
  * SARIF 2.1.0 for code-scanning tools: one result per finding with its location (the line of
  * the resource in cdk.tf.json), waivers as suppressions, UNKNOWN as kind `review`.
  */
-import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Finding, Pack, StackResult } from '../engine/types';
 import { rulesUsed, sortFindings } from './model';
 
@@ -24,13 +22,17 @@ function level(f: Finding): string {
       : 'note';
 }
 
+/** Base id of every artifact location: the caller's working directory. */
+export const URI_BASE_ID = 'SRCROOT';
+
 /** Renders one stack's result as a SARIF 2.1.0 log. */
 export function renderSarif(result: StackResult, packs: readonly Pack[]): string {
   const rules = rulesUsed(packs, result);
   const index = new Map(rules.map((r, i) => [r.rule.id, i]));
   const findings = sortFindings(result.findings);
-  // Relative paths stay relative (to the repository root the CLI runs in); absolute ones become URIs.
-  const uri = isAbsolute(result.file) ? pathToFileURL(result.file).href : result.file;
+  // The file is relative to the folder the CLI ran in; SARIF gets it as a relative reference
+  // against a base id whose absolute location is deliberately left out (no machine paths).
+  const uri = result.file.split('/').map(encodeURIComponent).join('/');
   const log = {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -65,6 +67,13 @@ export function renderSarif(result: StackResult, packs: readonly Pack[]): string
           },
         },
         automationDetails: { id: `policy/${result.stack}` },
+        originalUriBaseIds: {
+          [URI_BASE_ID]: {
+            description: {
+              text: 'The folder the policy CLI ran in (the repository root under npm run policy).',
+            },
+          },
+        },
         results: findings.map((f) => ({
           ruleId: f.ruleId,
           ruleIndex: index.get(f.ruleId),
@@ -74,7 +83,7 @@ export function renderSarif(result: StackResult, packs: readonly Pack[]): string
           locations: [
             {
               physicalLocation: {
-                artifactLocation: { uri },
+                artifactLocation: { uri, uriBaseId: URI_BASE_ID },
                 region: { startLine: f.line },
               },
               logicalLocations: [{ fullyQualifiedName: f.address, kind: 'resource' }],
