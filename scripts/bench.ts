@@ -1,0 +1,90 @@
+/**
+ * `npm run bench`: the benchmark suite, one benchmark after the other (never side by side: on a
+ * 2-core machine they would measure each other), each with its own default settings, its output
+ * shown as it runs. Before and after each one the machine's load average is printed, so a figure
+ * is never quoted without the load it ran under. Exits 1 if any benchmark failed, after running
+ * the rest.
+ *
+ *   npm run bench                   # every benchmark below, defaults (about 2–3 minutes)
+ *   npm run bench -- --only e2e     # one of them (repeatable: --only ingest --only e2e)
+ *
+ * For other settings run a benchmark directly, e.g. `npx tsx scripts/bench-e2e.ts --rate 1000`.
+ */
+import { spawn } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+
+/** The suite, in running order. A new benchmark script joins it here. */
+export const BENCHMARKS = [
+  {
+    name: 'ingest',
+    script: 'bench-ingest.ts',
+    what: 'ingest throughput, express vs raw node:http, same parser, no-op sink',
+  },
+  {
+    name: 'e2e',
+    script: 'bench-e2e.ts',
+    what: "ingest's 202 → alert on web's SSE stream under background load, own engines",
+  },
+] as const;
+
+function load(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
+function run(script: string): Promise<number> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(__dirname, script)], {
+      stdio: 'inherit',
+      cwd: join(__dirname, '..'),
+    });
+    child.once('error', (err) => {
+      process.stderr.write(`bench: cannot start ${script}: ${err.message}\n`);
+      resolve(1);
+    });
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });
+  const names: readonly string[] = BENCHMARKS.map((b) => b.name);
+  const unknown = (values.only ?? []).filter((n) => !names.includes(n));
+  if (unknown.length > 0) {
+    process.stderr.write(
+      `bench: unknown --only ${unknown.join(', ')} (known: ${names.join(', ')})\n`,
+    );
+    process.exit(2);
+  }
+  const selected = BENCHMARKS.filter((b) => !values.only || values.only.includes(b.name));
+  const results: { name: string; code: number; seconds: number }[] = [];
+  for (const b of selected) {
+    process.stdout.write(
+      `\n=== bench ${b.name}: ${b.what}\n=== npx tsx scripts/${b.script} · load average ${load()}\n\n`,
+    );
+    const start = Date.now();
+    const code = await run(b.script);
+    const seconds = (Date.now() - start) / 1000;
+    results.push({ name: b.name, code, seconds });
+    process.stdout.write(
+      `\n=== bench ${b.name}: ${code === 0 ? 'done' : `FAILED (exit ${code})`} in ${seconds.toFixed(0)} s · load average ${load()}\n`,
+    );
+  }
+  process.stdout.write('\n=== summary\n');
+  for (const r of results) {
+    process.stdout.write(
+      `${r.name.padEnd(8)} ${r.code === 0 ? 'ok' : `failed (exit ${r.code})`} ${r.seconds.toFixed(0)} s\n`,
+    );
+  }
+  process.exitCode = results.some((r) => r.code !== 0) ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`bench: ${(err as Error).stack ?? String(err)}\n`);
+    process.exit(1);
+  });
+}
