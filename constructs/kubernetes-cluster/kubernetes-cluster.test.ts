@@ -1,5 +1,5 @@
 import type { TerraformStack } from 'cdktf';
-import { Testing } from 'cdktf';
+import { TerraformVariable, Testing } from 'cdktf';
 import { FederatedIdentityCredential } from '@cdktf/provider-azurerm/lib/federated-identity-credential';
 import { KubernetesCluster as AzKubernetesCluster } from '@cdktf/provider-azurerm/lib/kubernetes-cluster';
 import { KubernetesClusterNodePool } from '@cdktf/provider-azurerm/lib/kubernetes-cluster-node-pool';
@@ -28,6 +28,7 @@ const kubelet = {
 function synth(
   props: Partial<KubernetesClusterProps> = {},
   extra?: (aks: KubernetesCluster, stack: TerraformStack) => void,
+  propsIn?: (stack: TerraformStack) => Partial<KubernetesClusterProps>,
 ): string {
   const { stack, rg } = testScope();
   const aks = new KubernetesCluster(stack, 'Aks', {
@@ -36,6 +37,7 @@ function synth(
     subnet,
     privateCluster: true,
     ...props,
+    ...propsIn?.(stack),
   });
   extra?.(aks, stack);
   return Testing.synth(stack);
@@ -202,6 +204,17 @@ describe('KubernetesCluster', () => {
     expect(out).toHaveResourceWithProperties(AzKubernetesCluster, {
       private_cluster_enabled: false,
       api_server_access_profile: { authorized_ip_ranges: ['203.0.113.0/24'] },
+    });
+  });
+
+  it('takes authorized ranges from a terraform variable (a token list) and leaves their check to it', () => {
+    const out = synth({}, undefined, (stack) => ({
+      privateCluster: false,
+      authorizedIpRanges: new TerraformVariable(stack, 'ranges', { type: 'list(string)' })
+        .listValue,
+    }));
+    expect(out).toHaveResourceWithProperties(AzKubernetesCluster, {
+      api_server_access_profile: { authorized_ip_ranges: '${var.ranges}' },
     });
   });
 
