@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import type { AzureResourceProps, IPrincipal, IUserAssignedIdentity } from '../core';
@@ -132,7 +133,7 @@ export interface IotStreamingPlatformProps {
   readonly production?: boolean;
   /**
    * Client id of the Entra app registration dashboard users sign in to (App Service
-   * authentication); `scripts/web-signin-app-registration.sh` creates it. A deploy-time input.
+   * authentication); `scripts/web-signin-app-registration.ts` creates it. A deploy-time input.
    */
   readonly webSignInClientId: string;
   /** Tags on every resource. @default - none beyond `environment` and `workload` */
@@ -688,6 +689,23 @@ export class IotStreamingPlatform extends Construct {
       for (const t of ['telemetry.analyzed', 'alerts']) eh.grantReceive(sp(ids.processing), t);
       return eh;
     }
+    // HDInsight enrolls its nodes' monitoring agents with a workspace key, which the platform
+    // workspace (Entra only) rejects: its node logs go to a workspace of their own.
+    const hdinsightLogs = new LogAnalyticsWorkspace(this, 'HdinsightLogs', {
+      name: `log-${base}-hdinsight`,
+      location: this.resourceGroup.location,
+      resourceGroupName: this.resourceGroup.name,
+      sku: 'PerGB2018',
+      retentionInDays: props.monitoring.retentionDays,
+      localAuthenticationEnabled: true,
+      allowResourceOnlyPermissions: true,
+    });
+    Waivers.of(hdinsightLogs).add({
+      ...(props.designWaivers ?? { owner: 'platform-team', expires: '2027-05-31' }),
+      rule: 'log-analytics-local-auth-disabled',
+      reason:
+        "HDInsight's Azure Monitor integration enrolls the nodes' agents with the workspace's shared key and has no Entra option; this workspace holds only HDInsight node logs, so the platform workspace stays Entra-only",
+    });
     const storageIdentity = new UserAssignedIdentity(this, 'HdinsightStorageIdentity', {
       name: `id-${base}-hdi-storage`,
       location: this.resourceGroup.location,
@@ -708,10 +726,7 @@ export class IotStreamingPlatform extends Construct {
         privateDnsZones: [this.network.dnsZone(z)],
         subresource: z,
       })),
-      azureMonitor: {
-        workspaceId: this.monitoring.workspaceCustomerId,
-        primaryKey: this.monitoring.resource.primarySharedKey,
-      },
+      azureMonitor: { workspace: hdinsightLogs },
       workerCount: b.workerCount,
       disksPerWorkerNode: b.disksPerWorkerNode,
       workerNodeVmSize: b.workerNodeVmSize,
@@ -754,6 +769,9 @@ export class IotStreamingPlatform extends Construct {
         name: 'hdinsight',
         addressPrefix: n.hdinsightPrefix!,
         serviceEndpoints: ['Microsoft.Storage'],
+        // Private Link clusters reach the HDInsight resource provider outbound; with default
+        // outbound access off, cluster creation fails without an explicit path.
+        natGateway: true,
       });
     }
     return subnets;

@@ -7,6 +7,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
+import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { HdinsightKafkaCluster } from './hdinsight-kafka-cluster';
 import type { HdinsightKafkaClusterProps } from './hdinsight-kafka-cluster';
 import { isRbacStreamingBackbone, kafkaClientProperties } from './streaming-backbone';
@@ -14,17 +15,29 @@ import { testScope } from '../../test/construct-helpers';
 
 const sshKey = 'ssh-rsa AAAAB3NzaC1yc2EAAAADAQABAAABAQC7 ops@example';
 
+function workspace(stack: TerraformStack, localAuthenticationEnabled?: boolean) {
+  return new LogAnalyticsWorkspace(stack, 'HdiLogs', {
+    name: 'log-hdi',
+    location: 'westeurope',
+    resourceGroupName: 'rg',
+    localAuthenticationEnabled,
+  });
+}
+
 function synth(
-  props: Partial<HdinsightKafkaClusterProps> = {},
+  props:
+    | Partial<HdinsightKafkaClusterProps>
+    | ((stack: TerraformStack) => Partial<HdinsightKafkaClusterProps>) = {},
   extra?: (k: HdinsightKafkaCluster, stack: TerraformStack) => void,
 ): string {
   const { stack, rg } = testScope();
-  // terraform-produced values stand in for the generated password and the workspace key
+  // a terraform-produced value stands in for the generated password
   const secrets = new UserAssignedIdentity(stack, 'Secrets', {
     name: 'secrets',
     location: 'x',
     resourceGroupName: 'rg',
   });
+  const over = typeof props === 'function' ? props(stack) : props;
   const k = new HdinsightKafkaCluster(stack, 'Kafka', {
     name: 'hdi-iot-test',
     resourceGroup: rg,
@@ -34,8 +47,8 @@ function synth(
     nodeLogin: { username: 'sshuser', sshPublicKeys: [sshKey] },
     storageAccountName: 'sthdiiottest',
     storageIdentity: { id: 'uai-hdi', principalId: 'uai-hdi-p', clientId: 'uai-hdi-c' },
-    azureMonitor: { workspaceId: 'law-guid', primaryKey: secrets.principalId },
-    ...props,
+    azureMonitor: over.azureMonitor ?? { workspace: workspace(stack, true) },
+    ...over,
   });
   extra?.(k, stack);
   return Testing.synth(stack);
@@ -56,10 +69,6 @@ describe('HdinsightKafkaCluster', () => {
       component_version: { kafka: '3.2' },
       disk_encryption: [{ encryption_at_host_enabled: true }],
       network: { connection_direction: 'Outbound', private_link_enabled: true },
-      extension: {
-        log_analytics_workspace_id: 'law-guid',
-        primary_key: '${azurerm_user_assigned_identity.Secrets.principal_id}',
-      },
     });
     const roles = resources(out, 'azurerm_hdinsight_kafka_cluster')[0].roles as Record<
       string,
@@ -210,10 +219,39 @@ describe('HdinsightKafkaCluster', () => {
     expect(() => synth({ gateway: { username: 'admin', password: 'Hunter2Hunter2!' } })).toThrow(
       /invalid gateway.password "<literal redacted>": a secret must be a terraform token/,
     );
-    expect(() => synth({ azureMonitor: { workspaceId: 'g', primaryKey: 'a2V5a2V5' } })).toThrow(
-      /invalid azureMonitor.primaryKey "<literal redacted>"/,
-    );
     expect(synth()).not.toContain('Hunter2');
+  });
+
+  it('sends node logs with the workspace key read from the workspace, never written in code', () => {
+    expect(synth()).toHaveResourceWithProperties(AzHdinsightKafkaCluster, {
+      extension: {
+        log_analytics_workspace_id: '${azurerm_log_analytics_workspace.HdiLogs.workspace_id}',
+        primary_key: '${azurerm_log_analytics_workspace.HdiLogs.primary_shared_key}',
+      },
+    });
+  });
+
+  it('rejects an azure monitor workspace with local authentication off: its agents enroll with the shared key', () => {
+    expect(() =>
+      synth((stack) => ({ azureMonitor: { workspace: workspace(stack, false) } })),
+    ).toThrow(
+      /invalid azureMonitor.workspace "test\/HdiLogs": hdinsight's azure monitor agents enroll with the workspace's shared key, and this workspace has local authentication off/,
+    );
+  });
+
+  it('rejects a workspace that turns local authentication off the legacy way', () => {
+    expect(() =>
+      synth((stack) => ({
+        azureMonitor: {
+          workspace: new LogAnalyticsWorkspace(stack, 'Legacy', {
+            name: 'log-legacy',
+            location: 'westeurope',
+            resourceGroupName: 'rg',
+            localAuthenticationDisabled: true,
+          }),
+        },
+      })),
+    ).toThrow(/invalid azureMonitor.workspace "test\/Legacy"/);
   });
 
   it.each([

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { Token } from 'cdktf';
 import { HdinsightKafkaCluster as AzHdinsightKafkaCluster } from '@cdktf/provider-azurerm/lib/hdinsight-kafka-cluster';
+import type { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { StorageContainer } from '@cdktf/provider-azurerm/lib/storage-container';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
@@ -43,12 +44,18 @@ export interface HdinsightGatewayCredentials {
   readonly password: string;
 }
 
-/** Azure Monitor integration: the agent on every node sends logs to a Log Analytics workspace. */
+/**
+ * Azure Monitor integration: the agent on every node sends logs to a Log Analytics workspace.
+ * HDInsight enrolls its agents with the workspace's shared key, so the workspace must keep local
+ * (key) authentication on; a workspace with it off rejects every node's data. Give HDInsight its
+ * own workspace rather than opening the platform's Entra-only one.
+ */
 export interface HdinsightAzureMonitorProps {
-  /** The workspace id (the GUID `workspace_id`, not the resource id). */
-  readonly workspaceId: string;
-  /** The workspace's primary shared key: a Terraform token, never a literal. */
-  readonly primaryKey: string;
+  /**
+   * The workspace (its `workspace_id` and primary shared key are read from it, as references).
+   * Its `localAuthenticationEnabled` must not be false.
+   */
+  readonly workspace: LogAnalyticsWorkspace;
 }
 
 /** The Kafka REST proxy, authorised by membership of one Entra security group. */
@@ -190,7 +197,7 @@ const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
  *   gateway: { username: 'admin', password: gatewayPassword.result },
  *   nodeLogin: { username: 'sshuser', sshPublicKeys: [opsKey] },
  *   storageAccountName: 'sthdiiotprodweu', storageIdentity: hdiIdentity,
- *   workerCount: 4, azureMonitor: { workspaceId: law.workspaceId, primaryKey: law.primarySharedKey },
+ *   workerCount: 4, azureMonitor: { workspace: hdinsightLogs }, // local auth on: agents use its key
  * });
  */
 export class HdinsightKafkaCluster extends Construct implements StreamingBackbone {
@@ -340,8 +347,8 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
       },
       extension: props.azureMonitor
         ? {
-            logAnalyticsWorkspaceId: props.azureMonitor.workspaceId,
-            primaryKey: props.azureMonitor.primaryKey,
+            logAnalyticsWorkspaceId: props.azureMonitor.workspace.workspaceId,
+            primaryKey: props.azureMonitor.workspace.primarySharedKey,
           }
         : undefined,
       // the identity must hold its storage role before HDInsight first touches the filesystem
@@ -420,10 +427,19 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
         'hdinsight takes no private endpoint of its own: it joins the vnet (subnet) and uses privateLink; give storagePrivateEndpoints for its storage',
       );
     }
-    for (const [prop, value] of [
-      ['gateway.password', props.gateway.password],
-      ['azureMonitor.primaryKey', props.azureMonitor?.primaryKey],
-    ] as const) {
+    const ws = props.azureMonitor?.workspace;
+    if (
+      ws &&
+      (ws.localAuthenticationEnabledInput === false || ws.localAuthenticationDisabledInput === true)
+    ) {
+      throw new ValidationError(
+        this,
+        'azureMonitor.workspace',
+        ws.node.path,
+        "hdinsight's azure monitor agents enroll with the workspace's shared key, and this workspace has local authentication off, so it would reject them; give hdinsight a workspace with local authentication on",
+      );
+    }
+    for (const [prop, value] of [['gateway.password', props.gateway.password]] as const) {
       if (value !== undefined && !isUnresolved(value)) {
         throw new ValidationError(
           this,

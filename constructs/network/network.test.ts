@@ -409,3 +409,33 @@ describe('Network', () => {
     expect(() => make(props)).toThrow(message);
   });
 });
+
+describe('Network NAT gateway', () => {
+  it('gives the subnets that ask for it one NAT gateway with a static standard public IP', () => {
+    const out = make({
+      subnets: [
+        { name: 'aks-nodes', addressPrefix: '10.20.0.0/22' },
+        { name: 'hdinsight', addressPrefix: '10.20.8.0/24', natGateway: true },
+      ],
+    }).out();
+    const [nat] = resources(out, 'azurerm_nat_gateway');
+    expect(nat).toMatchObject({ name: 'ng-vnet-iot-test', sku_name: 'Standard' });
+    expect(resources(out, 'azurerm_public_ip')).toEqual([
+      expect.objectContaining({
+        name: 'pip-vnet-iot-test-nat',
+        allocation_method: 'Static',
+        sku: 'Standard',
+      }),
+    ]);
+    expect(resources(out, 'azurerm_nat_gateway_public_ip_association')).toHaveLength(1);
+    const associations = resources(out, 'azurerm_subnet_nat_gateway_association');
+    expect(associations).toHaveLength(1);
+    expect(associations[0].subnet_id).toMatch(/azurerm_subnet\.Network_Subnet-hdinsight_\w+\.id/);
+  });
+
+  it('creates no NAT gateway and no public IP when no subnet asks for one', () => {
+    const out = make().out();
+    expect(resources(out, 'azurerm_nat_gateway')).toHaveLength(0);
+    expect(resources(out, 'azurerm_public_ip')).toHaveLength(0);
+  });
+});

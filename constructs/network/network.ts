@@ -6,6 +6,10 @@ import { NetworkSecurityRule } from '@cdktf/provider-azurerm/lib/network-securit
 import { SubnetNetworkSecurityGroupAssociation } from '@cdktf/provider-azurerm/lib/subnet-network-security-group-association';
 import { PrivateDnsZone } from '@cdktf/provider-azurerm/lib/private-dns-zone';
 import { PrivateDnsZoneVirtualNetworkLink } from '@cdktf/provider-azurerm/lib/private-dns-zone-virtual-network-link';
+import { NatGateway } from '@cdktf/provider-azurerm/lib/nat-gateway';
+import { NatGatewayPublicIpAssociation } from '@cdktf/provider-azurerm/lib/nat-gateway-public-ip-association';
+import { PublicIp } from '@cdktf/provider-azurerm/lib/public-ip';
+import { SubnetNatGatewayAssociation } from '@cdktf/provider-azurerm/lib/subnet-nat-gateway-association';
 import type {
   AzureResourceProps,
   IPrivateDnsZone,
@@ -101,6 +105,15 @@ export interface SubnetSpec {
    * Azure retires default outbound access
    */
   readonly defaultOutboundAccess?: boolean;
+  /**
+   * Route the subnet's outbound internet traffic through the network's NAT gateway (one
+   * Standard NAT gateway with one static public IP, created when a subnet asks for it). Needed
+   * where a service must reach the internet or Azure's public endpoints while default outbound
+   * access is off, e.g. HDInsight with Private Link (its nodes reach the resource provider
+   * outbound).
+   * @default false - no outbound internet path besides what the subnet's other settings give
+   */
+  readonly natGateway?: boolean;
 }
 
 /** Props of {@link Network}. */
@@ -170,6 +183,10 @@ export class Network extends Construct implements INetwork {
   public readonly networkSecurityGroups: Readonly<Record<string, NetworkSecurityGroup>>;
   /** Private DNS zones by key. */
   public readonly privateDnsZones: Readonly<Partial<Record<PrivateDnsZoneKey, PrivateDnsZone>>>;
+  /** The NAT gateway, when a subnet asked for one (`natGateway: true`). */
+  public readonly natGateway?: NatGateway;
+  /** The NAT gateway's static public IP (what downstream allow lists see), when there is one. */
+  public readonly natPublicIp?: PublicIp;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -218,6 +235,28 @@ export class Network extends Construct implements INetwork {
     this.id = this.resource.id;
     this.name = this.resource.name;
 
+    if (props.subnets.some((s) => s.natGateway === true)) {
+      const nat = new Construct(this, 'NatGateway');
+      this.natPublicIp = new PublicIp(nat, 'PublicIp', {
+        name: `pip-${props.name}-nat`,
+        location,
+        resourceGroupName: props.resourceGroup.name,
+        allocationMethod: 'Static',
+        sku: 'Standard',
+      });
+      this.natGateway = new NatGateway(nat, 'Resource', {
+        name: `ng-${props.name}`,
+        location,
+        resourceGroupName: props.resourceGroup.name,
+        skuName: 'Standard',
+        idleTimeoutInMinutes: 4,
+      });
+      new NatGatewayPublicIpAssociation(nat, 'PublicIpAssociation', {
+        natGatewayId: this.natGateway.id,
+        publicIpAddressId: this.natPublicIp.id,
+      });
+    }
+
     const subnets: Record<string, Subnet> = {};
     const nsgs: Record<string, NetworkSecurityGroup> = {};
     for (const spec of props.subnets) {
@@ -233,6 +272,12 @@ export class Network extends Construct implements INetwork {
         delegation: this.delegationBlock(spec),
       });
       subnets[spec.name] = subnet;
+      if (spec.natGateway === true && this.natGateway) {
+        new SubnetNatGatewayAssociation(holder, 'NatGatewayAssociation', {
+          subnetId: subnet.id,
+          natGatewayId: this.natGateway.id,
+        });
+      }
       const wantsNsg = spec.networkSecurityGroup ?? !NO_NSG_SUBNETS.includes(spec.name);
       if (!wantsNsg) continue;
       const nsg = new NetworkSecurityGroup(holder, 'Nsg', {
