@@ -22,7 +22,6 @@ const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
 
 const PORTS: Record<ClusterWorkload, number> = { ingest: 8080, analysis: 8081, processing: 8082 };
 
-/**
 /** Consumer group and topics of each consumer, as the services default them. */
 const CONSUMES: Partial<Record<ClusterWorkload, { group: string; topics: string[] }>> = {
   analysis: { group: 'analysis', topics: ['telemetry.raw'] },
@@ -66,6 +65,7 @@ export function webhookHosts(scope: Construct, urls: readonly string[]): string[
   });
 }
 
+/**
  * The reference workloads of one environment on its AKS cluster, through the kubernetes
  * provider: a restricted namespace and one hardened deployment per service, each running as its
  * own workload identity. Applied after the platform stack (cdktf wires the cluster's outputs
@@ -103,23 +103,24 @@ export class WorkloadsStack extends TerraformStack {
       podAnnotationNamespaces: [platform.workloadNamespace],
       kedaOperator: true,
     });
-    const net: PlatformNetworkSettings = env.platform.network;
     const webhookUrls = env.workloads.alertWebhookUrls ?? [];
     const hooks = webhookHosts(this, webhookUrls);
-    const privateEndpoints: NetworkPeer = {
+    const net: PlatformNetworkSettings = env.platform.network;
+    // Private endpoints share one subnet: each workload gets only the ports of the services it
+    // uses there (Cosmos 443, Event Hubs' Kafka 9093, Managed Redis 10000).
+    const privateEndpoints = (...ports: number[]): NetworkPeer => ({
       cidr: net.privateEndpointsPrefix,
-      ports: [443, 9093, 10000],
-    };
+      ports,
+    });
     const kafka = this.kafkaSettings(env, platform);
     const kafkaPeer: NetworkPeer =
       kafka.KAFKA_MODE === 'hdinsight'
-        ? { cidr: net.hdinsightPrefix!, ports: [9092, 9093] }
-        : privateEndpoints;
+        ? { cidr: net.hdinsightPrefix!, ports: [9093] }
+        : privateEndpoints(9093);
     const image = (svc: string) =>
       `${platform.registry.loginServer}/iot/${svc}:${env.workloads.imageTag}`;
     const identity = (w: ClusterWorkload) => platform.identityOf(w).clientId;
     const common = { LOG_LEVEL: 'info', NODE_ENV: 'production' };
-
     const hdinsight = kafka.KAFKA_MODE === 'hdinsight';
     // HDInsight's brokers present a certificate from the cluster's own CA: each workload mounts
     // the bundle from Key Vault as its own identity (a SecretProviderClass per identity), and
@@ -137,12 +138,13 @@ export class WorkloadsStack extends TerraformStack {
     const caEnv: Record<string, string> = hdinsight
       ? { KAFKA_TLS_CA_FILE: `${KAFKA_CA_MOUNT}/${KAFKA_CA_FILE}` }
       : {};
+
     const envs: Record<ClusterWorkload, Record<string, string>> = {
       ingest: {
         ...common,
         ...kafka,
-        PORT: String(PORTS.ingest),
         ...caEnv,
+        PORT: String(PORTS.ingest),
         HOST: '0.0.0.0',
         COSMOS_ENDPOINT: platform.cosmos.endpoint,
         COSMOS_DATABASE: platform.cosmosDatabase,
@@ -150,14 +152,12 @@ export class WorkloadsStack extends TerraformStack {
         // the same limit API Management enforces at the edge
         MAX_BODY_BYTES: String(platform.ingestMaxBodyBytes),
       },
-        // the same limit API Management enforces at the edge
-        MAX_BODY_BYTES: String(platform.ingestMaxBodyBytes),
       analysis: { ...common, ...kafka, ...caEnv, PORT: String(PORTS.analysis), HOST: '0.0.0.0' },
       processing: {
         ...common,
         ...kafka,
-        PORT: String(PORTS.processing),
         ...caEnv,
+        PORT: String(PORTS.processing),
         HOST: '0.0.0.0',
         DATABASE_URL: `postgres://${platform.identityOf('processing').name}@${platform.postgres.fqdn}:5432/${platform.postgresDatabase}?sslmode=require`,
         DATABASE_AUTH: 'entra',
@@ -167,20 +167,19 @@ export class WorkloadsStack extends TerraformStack {
         // processing (the Entra admin) creates the web identity's read-only role at start.
         WEB_DATABASE_PRINCIPAL_NAME: platform.webIdentity.name,
         WEB_DATABASE_PRINCIPAL_OBJECT_ID: platform.webIdentity.principalId,
-      },
         ...(webhookUrls.length > 0
           ? ({ ALERT_WEBHOOK_URLS: webhookUrls.join(',') } as Record<string, string>)
           : {}),
+      },
     };
     const egress: Record<ClusterWorkload, NetworkPeer[]> = {
-      ingest: [privateEndpoints, kafkaPeer],
+      ingest: [privateEndpoints(443), kafkaPeer],
       analysis: [kafkaPeer],
-      processing: [{ cidr: net.postgresPrefix, ports: [5432] }, privateEndpoints, kafkaPeer],
+      processing: [{ cidr: net.postgresPrefix, ports: [5432] }, privateEndpoints(10000), kafkaPeer],
     };
 
     for (const w of CLUSTER_WORKLOADS) {
       const size = env.workloads[w];
-      new KubernetesWorkload(this, `Workload-${w}`, {
       const ca = hdinsight ? caClass(w) : undefined;
       const consumes = CONSUMES[w];
       // KEDA's Kafka scaler authenticates with TLS/SASL secrets only, never with workload
@@ -195,15 +194,16 @@ export class WorkloadsStack extends TerraformStack {
               tlsCaSecret: { name: `${w}-kafka-ca`, key: KAFKA_CA_FILE },
             }
           : undefined;
+      new KubernetesWorkload(this, `Workload-${w}`, {
         namespace: ns.name,
         name: w,
         image: image(w),
         port: PORTS[w],
         replicas: size.replicas,
         maxReplicas: size.maxReplicas,
-        resources: {
         autoscaler: 'keda',
         kafkaLag,
+        resources: {
           cpuRequest: size.cpuRequest,
           memoryRequest: size.memoryRequest,
           memoryLimit: size.memoryLimit,
@@ -227,9 +227,9 @@ export class WorkloadsStack extends TerraformStack {
             : undefined,
         metricsScrapedFrom: { namespace: 'kube-system' },
         allowEgressTo: egress[w],
-        terminationGracePeriodSeconds: 45,
         allowEgressToHosts: w === 'processing' ? hooks : undefined,
         keyVaultSecrets: ca ? { secretProviderClass: ca, mountPath: KAFKA_CA_MOUNT } : undefined,
+        terminationGracePeriodSeconds: 45,
       });
     }
 
