@@ -1,11 +1,10 @@
 /**
- * (Within one app cdktf renders the cross-stack values as remote-state outputs; synthesized alone,
- * as here, they stay plain references. The patterns accept both.)
- *
  * Issue 7, finding 9: the web app connects to PostgreSQL as its identity, so that role must be
  * created by someone. Processing (the only Entra admin) creates it at start from
  * WEB_DATABASE_PRINCIPAL_NAME/_OBJECT_ID; these tests check the stacks wire exactly the web
- * identity the web app connects as, in every environment.
+ * identity the web app connects as, in every environment. (Within one app cdktf renders
+ * cross-stack values as remote-state outputs; synthesized alone, as here, they stay plain
+ * references. The patterns accept both.)
  */
 import { Testing } from 'cdktf';
 import { buildApp } from './app';
