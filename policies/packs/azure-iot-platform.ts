@@ -23,6 +23,7 @@ import { eventhubNamespaceTls12 } from '../rules/azure/eventhub-namespace-tls-1-
 import { hdinsightKafkaEncryptionAtHost } from '../rules/azure/hdinsight-kafka-encryption-at-host';
 import { hdinsightKafkaEncryptionInTransit } from '../rules/azure/hdinsight-kafka-encryption-in-transit';
 import { hdinsightKafkaTls12 } from '../rules/azure/hdinsight-kafka-tls-1-2';
+import { hdinsightPrivateLinkSubnetHasEgress } from '../rules/azure/hdinsight-private-link-subnet-has-egress';
 import { keyVaultFirewallDeniesByDefault } from '../rules/azure/key-vault-firewall-denies-by-default';
 import { keyVaultKeyExpires } from '../rules/azure/key-vault-key-expires';
 import { keyVaultKeyRotationAutomated } from '../rules/azure/key-vault-key-rotation-automated';
@@ -283,6 +284,16 @@ export const azureIotPlatformPack = definePack({
       controls: { [MCSB]: ['NS-2'] },
     }),
     // HDInsight Kafka
+    r(hdinsightPrivateLinkSubnetHasEgress, {
+      service: 'HDInsight Kafka',
+      title: 'HDInsight with Private Link has an outbound path from its subnet',
+      severity: 'high',
+      rationale:
+        "Private Link removes the cluster's public load balancer IPs and its nodes reach the HDInsight resource provider outbound; with the subnet's default outbound access off and no NAT gateway or route, cluster creation fails.",
+      remediation:
+        'Associate a NAT gateway (Network subnet natGateway: true) or a route table to a firewall with the cluster subnet.',
+      controls: { [MCSB]: ['NS-1'] },
+    }),
     r(hdinsightKafkaTls12, {
       service: 'HDInsight Kafka',
       title: 'HDInsight Kafka gateway requires TLS 1.2',
