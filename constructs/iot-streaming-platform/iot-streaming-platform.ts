@@ -102,7 +102,12 @@ export type BackboneProps =
       readonly gatewayPassword: string;
       /** SSH public keys for the nodes' login user. */
       readonly sshPublicKeys: string[];
-      /** Broker host names once known (after the first deploy); see the HDInsight README. */
+      /**
+       * Broker host names, only to pin them in data. Normally left out: the workloads stack
+       * takes them as the variable `kafka_bootstrap_servers`, which
+       * `scripts/hdinsight-kafka.ts brokers <stack>` prints after the platform deploy.
+       * @default - from the workloads stack's `kafka_bootstrap_servers` variable
+       */
       readonly brokerHosts?: string[];
     };
 
