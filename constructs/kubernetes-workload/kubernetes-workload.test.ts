@@ -6,6 +6,8 @@ import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
 import { testScope } from '../../test/construct-helpers';
 import { KubernetesWorkload } from './kubernetes-workload';
+import { AKS_INTERNAL_INGRESS_GATEWAY } from './mesh-policies';
+import { WorkloadNamespace } from './workload-namespace';
 import { SecretProviderClass } from './secret-provider-class';
 import type { KubernetesWorkloadProps } from './kubernetes-workload';
 
@@ -273,6 +275,31 @@ describe('KubernetesWorkload', () => {
     expect(JSON.stringify(JSON.parse(out).resource.kubernetes_deployment_v1)).toContain(
       'kubernetes_manifest.Ca_',
     );
+  });
+
+  it('synthesizes the README example as written', () => {
+    const { stack } = testScope();
+    const self = stack;
+    const identity = { clientId: 'client-123' };
+    // README example, `this` being the stack
+    const ns = new WorkloadNamespace(self, 'Iot', { name: 'iot', istioRevision: 'asm-1-29' });
+    new KubernetesWorkload(self, 'Ingest', {
+      namespace: ns.name,
+      name: 'ingest',
+      image: 'acriotdev.azurecr.io/iot/ingest:1.4.2',
+      resources: { cpuRequest: '250m', memoryRequest: '256Mi', memoryLimit: '512Mi' },
+      workloadIdentityClientId: identity.clientId, // also opens login.microsoftonline.com:443
+      mesh: ns.meshed,
+      replicas: 2,
+      maxReplicas: 10,
+      autoscaler: 'keda',
+      allowIngressFrom: [{ ...AKS_INTERNAL_INGRESS_GATEWAY, ports: [8080] }],
+      allowEgressTo: [{ cidr: '10.40.3.0/24', ports: [443] }], // Cosmos DB's private endpoint
+      metricsScrapedFrom: { namespace: 'kube-system' },
+    });
+    const out = Testing.synth(stack);
+    expect(manifestsOf(out, 'ScaledObject')).toHaveLength(1);
+    expect(manifestsOf(out, 'AuthorizationPolicy').length).toBeGreaterThan(1);
   });
 
   it.each([
