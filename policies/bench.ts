@@ -6,10 +6,15 @@
  * Prints parse, index+evaluate and total time, findings, and memory per size; run with
  * `npx tsx --expose-gc policies/bench.ts` to measure retained heap exactly.
  */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { resourceLines } from './engine/load';
 import type { StackDocument } from './engine/load';
 import { RuleSet, evaluateStack } from './engine/evaluate';
 import { azureIotPlatformPack } from './packs/azure-iot-platform';
+import { REPORT_FILES, runCli } from './run';
 
 type Attrs = Record<string, unknown>;
 
@@ -154,11 +159,89 @@ function measure(resources: number): void {
   );
 }
 
-const sizes = process.argv
-  .slice(2)
-  .map(Number)
-  .filter((n) => n > 0);
-// Warm up the JIT so the first size is not charged for compilation.
-measure(500);
-console.log('--');
-for (const n of sizes.length > 0 ? sizes : [1000, 3000, 10000, 30000]) measure(n);
+/**
+ * The CLI end to end as a user runs it on one big stack: load, evaluate, print, and write all
+ * four report formats. Runs in a child process so the peak RSS is the CLI's own, not the
+ * generator's; prints wall time, peak RSS and the load average.
+ */
+function measureReports(resources: number): void {
+  const dir = mkdtempSync(join(tmpdir(), 'policy-bench-'));
+  const file = join(dir, 'stacks', 'bench', 'cdk.tf.json');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, stack(resources));
+  const child = spawnSync(
+    process.execPath,
+    [
+      ...process.execArgv,
+      // e.g. BENCH_NODE_FLAGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile the CLI alone.
+      ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean),
+      __filename,
+      '--cli-child',
+      file,
+      join(dir, 'reports'),
+    ],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  if (child.status !== 0) throw new Error(`bench child failed: ${child.stdout}`);
+  const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+    ms: number;
+    cpuMs: number;
+    peakRssMb: number;
+    code: number;
+    bytes: Record<string, number>;
+  };
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  console.log(
+    `${String(resources).padStart(6)} resources  cli+4 reports: wall ${r.ms.toFixed(0).padStart(6)} ms  cpu ${r.cpuMs.toFixed(0)} ms  ` +
+      `peak rss ${r.peakRssMb.toFixed(0)} MB  exit ${r.code}  ` +
+      `reports ${Object.entries(r.bytes)
+        .map(([f, b]) => `${f} ${(b / 1e6).toFixed(1)} MB`)
+        .join(', ')}  load average ${load} (${cpus().length} cpus)`,
+  );
+  rmSync(dir, { recursive: true, force: true });
+}
+
+function cliChild(file: string, reportDir: string): void {
+  const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  const code = runCli(
+    [file, '--report-dir', reportDir, '--fail-on', 'none', '--today', '2026-11-27'],
+    {
+      out: () => {},
+      err: (l) => process.stderr.write(`${l}\n`),
+    },
+  );
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1e3;
+  const bytes: Record<string, number> = {};
+  for (const f of Object.values(REPORT_FILES))
+    bytes[f] = statSync(join(reportDir, 'bench', f)).size;
+  const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
+  console.log(JSON.stringify({ ms, cpuMs, peakRssMb, code, bytes }));
+}
+
+if (process.argv[2] === '--cli-child') {
+  cliChild(process.argv[3], process.argv[4]);
+} else if (process.argv[2] === '--reports') {
+  const sizes = process.argv
+    .slice(3)
+    .map(Number)
+    .filter((n) => n > 0);
+  for (const n of sizes.length > 0 ? sizes : [20000]) measureReports(n);
+} else {
+  runGrowth();
+}
+
+function runGrowth(): void {
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => n > 0);
+  // Warm up the JIT so the first size is not charged for compilation.
+  measure(500);
+  console.log('--');
+  for (const n of sizes.length > 0 ? sizes : [1000, 3000, 10000, 30000]) measure(n);
+}

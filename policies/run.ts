@@ -3,7 +3,7 @@
  * summary, write reports, and decide the exit code. `cli.ts` only calls it, so tests drive it
  * in process.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { RuleSet, evaluateStacks } from './engine/evaluate';
 import { loadStacks } from './engine/load';
@@ -12,10 +12,11 @@ import type { Finding, Pack, Severity, StackResult } from './engine/types';
 import { SEVERITIES, severityRank } from './engine/types';
 import { FRAMEWORKS } from './frameworks';
 import { azureIotPlatformPack } from './packs/azure-iot-platform';
-import { renderJson } from './reports/json';
-import { renderJunit } from './reports/junit';
-import { renderMarkdown } from './reports/markdown';
-import { renderSarif } from './reports/sarif';
+import { jsonChunks } from './reports/json';
+import { junitChunks } from './reports/junit';
+import { markdownChunks } from './reports/markdown';
+import { sarifChunks } from './reports/sarif';
+import { writeChunks } from './reports/stream';
 import { isIsoDate } from './waiver';
 
 /** Exit codes: 0 gate passed, 1 unwaived failure at/above the threshold, 2 usage/waiver/load error. */
@@ -250,13 +251,14 @@ function writeReports(
   for (const r of results) {
     const dir = join(root, r.stack);
     mkdirSync(dir, { recursive: true });
-    const render: Record<Format, () => string> = {
-      json: () => renderJson(r, packs),
-      md: () => renderMarkdown(r, packs),
-      sarif: () => renderSarif(r, packs),
-      junit: () => renderJunit(r),
+    // Streamed: a report is never held whole in memory (see reports/stream.ts).
+    const render: Record<Format, () => Iterable<string>> = {
+      json: () => jsonChunks(r, packs),
+      md: () => markdownChunks(r, packs),
+      sarif: () => sarifChunks(r, packs),
+      junit: () => junitChunks(r),
     };
-    for (const f of o.formats) writeFileSync(join(dir, REPORT_FILES[f]), render[f]());
+    for (const f of o.formats) writeChunks(join(dir, REPORT_FILES[f]), render[f]());
     io.out(`reports: ${shown(dir, cwd)}/{${o.formats.map((f) => REPORT_FILES[f]).join(',')}}`);
   }
 }

@@ -1,9 +1,10 @@
 /** The JSON report: everything, sorted, for machines and for diffing. */
 import type { Pack, StackResult } from '../engine/types';
 import { coverage, sortFindings, summarise } from './model';
+import { LazyArray, prettyJson } from './stream';
 
-/** Renders one stack's result as pretty-printed, deterministic JSON. */
-export function renderJson(result: StackResult, packs: readonly Pack[]): string {
+/** The JSON report of one stack as chunks (pretty-printed, deterministic). */
+export function* jsonChunks(result: StackResult, packs: readonly Pack[]): Generator<string> {
   const findings = sortFindings(result.findings);
   const report = {
     schema: 'iot-platform/policy-report@1',
@@ -15,7 +16,13 @@ export function renderJson(result: StackResult, packs: readonly Pack[]): string 
     waiverErrors: result.waiverErrors,
     waivers: result.waivers,
     coverage: coverage(packs, findings),
-    findings,
+    findings: LazyArray.of(findings, (f) => f),
   };
-  return `${JSON.stringify(report, null, 2)}\n`;
+  yield* prettyJson(report);
+  yield '\n';
+}
+
+/** Renders one stack's result as pretty-printed, deterministic JSON. */
+export function renderJson(result: StackResult, packs: readonly Pack[]): string {
+  return [...jsonChunks(result, packs)].join('');
 }

@@ -13,24 +13,24 @@ function xml(s: string): string {
     .replace(/"/g, '&quot;');
 }
 
-/** Renders one stack's result as JUnit XML. */
-export function renderJunit(result: StackResult): string {
+/** One stack's result as JUnit XML, in chunks (one per test case). */
+export function* junitChunks(result: StackResult): Generator<string> {
   const findings = sortFindings(result.findings);
   const failures = findings.filter((f) => f.outcome === 'FAIL').length;
   const skipped = findings.filter((f) => f.outcome !== 'FAIL' && f.outcome !== 'PASS').length;
-  const lines = [
+  yield* [
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="policy" tests="${findings.length}" failures="${failures}" skipped="${skipped}">`,
     `  <testsuite name="${xml(result.stack)}" tests="${findings.length}" failures="${failures}" skipped="${skipped}" file="${xml(result.file)}">`,
-  ];
+  ].map((l) => `${l}\n`);
   for (const f of findings) {
     const name = `${f.address}${f.attribute ? ` ${f.attribute}` : ''}`;
     const open = `    <testcase classname="${xml(f.ruleId)}" name="${xml(name)}" file="${xml(result.file)}" line="${f.line}"`;
     if (f.outcome === 'PASS') {
-      lines.push(`${open}/>`);
+      yield `${open}/>\n`;
       continue;
     }
-    lines.push(`${open}>`);
+    const lines = [`${open}>`];
     if (f.outcome === 'FAIL') {
       lines.push(
         `      <failure type="${f.severity}" message="${xml(f.message)}">${xml(`${f.constructPath}: ${f.message}`)}</failure>`,
@@ -39,7 +39,12 @@ export function renderJunit(result: StackResult): string {
       lines.push(`      <skipped message="${xml(`${f.outcome}: ${f.message}`)}"/>`);
     }
     lines.push('    </testcase>');
+    yield `${lines.join('\n')}\n`;
   }
-  lines.push('  </testsuite>', '</testsuites>', '');
-  return lines.join('\n');
+  yield '  </testsuite>\n</testsuites>\n';
+}
+
+/** Renders one stack's result as JUnit XML. */
+export function renderJunit(result: StackResult): string {
+  return [...junitChunks(result)].join('');
 }

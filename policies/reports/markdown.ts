@@ -10,6 +10,9 @@ function cell(s: string): string {
   return s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 }
 
+/** A line of the report. */
+const nl = (s: string): string => `${s}\n`;
+
 function table(head: readonly string[], rows: readonly (readonly string[])[]): string {
   const lines = [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`];
   for (const r of rows) lines.push(`| ${r.map(cell).join(' | ')} |`);
@@ -24,36 +27,43 @@ const OUTCOME_LABEL: Record<string, string> = {
   NOT_APPLICABLE: 'N/A',
 };
 
-/** Renders one stack's result as Markdown. */
-export function renderMarkdown(result: StackResult, packs: readonly Pack[]): string {
+function* tableChunks(
+  head: readonly string[],
+  rows: Iterable<readonly string[]>,
+): Generator<string> {
+  yield `| ${head.join(' | ')} |\n| ${head.map(() => '---').join(' | ')} |\n`;
+  for (const r of rows) yield `| ${r.map(cell).join(' | ')} |\n`;
+}
+
+/** One stack's result as Markdown, in chunks (one per finding in the findings table). */
+export function* markdownChunks(result: StackResult, packs: readonly Pack[]): Generator<string> {
   const findings = sortFindings(result.findings);
   const summary = summarise(findings);
   const matrix = coverage(packs, findings);
-  const out: string[] = [];
-  out.push(`# Policy report: \`${result.stack}\``);
-  out.push('');
-  out.push(
+  yield nl(`# Policy report: \`${result.stack}\``);
+  yield nl('');
+  yield nl(
     `Source \`${result.file}\` · ${result.resourceCount} resources · ${findings.length} findings · packs: ${packs
       .map((p) => `${p.id}@${p.version} (${p.rules.length} rules)`)
       .join(', ')}`,
   );
-  out.push('');
-  out.push(
+  yield nl('');
+  yield nl(
     'Outcomes: **FAIL** violates the rule; **WAIVED** violates it under a valid waiver; **UNKNOWN** cannot be decided before apply (variables, computed values) and needs review; **PASS**; **N/A** the rule does not concern the resource as configured.',
   );
-  out.push('');
-  out.push('## Summary by severity');
-  out.push('');
-  out.push(
+  yield nl('');
+  yield nl('## Summary by severity');
+  yield nl('');
+  yield nl(
     table(
       ['severity', ...OUTCOMES.map((o) => OUTCOME_LABEL[o])],
       SEVERITIES.map((s) => [s, ...OUTCOMES.map((o) => String(summary[s][o]))]),
     ),
   );
-  out.push('');
-  out.push('## Summary by framework');
-  out.push('');
-  out.push(
+  yield nl('');
+  yield nl('## Summary by framework');
+  yield nl('');
+  yield nl(
     table(
       ['framework', 'controls', 'automated', 'partial', 'manual', 'failing', 'waived', 'unknown'],
       matrix.map((fw) => {
@@ -72,12 +82,12 @@ export function renderMarkdown(result: StackResult, packs: readonly Pack[]): str
       }),
     ),
   );
-  out.push('');
-  out.push('## Waiver register');
-  out.push('');
-  if (result.waivers.length === 0) out.push('No waivers in this stack.');
+  yield nl('');
+  yield nl('## Waiver register');
+  yield nl('');
+  if (result.waivers.length === 0) yield nl('No waivers in this stack.');
   else {
-    out.push(
+    yield nl(
       table(
         ['rule', 'address', 'construct path', 'owner', 'expires', 'status', 'reason'],
         result.waivers.map((w) => [
@@ -93,43 +103,45 @@ export function renderMarkdown(result: StackResult, packs: readonly Pack[]): str
     );
   }
   if (result.waiverErrors.length > 0) {
-    out.push('');
-    out.push('### Waiver errors');
-    out.push('');
-    out.push(
+    yield nl('');
+    yield nl('### Waiver errors');
+    yield nl('');
+    yield nl(
       table(
         ['rule', 'address', 'construct path', 'error'],
         result.waiverErrors.map((e) => [e.rule, e.address, e.constructPath, e.message]),
       ),
     );
   }
-  out.push('');
-  out.push('## Findings');
-  out.push('');
-  out.push(
-    table(
-      ['outcome', 'severity', 'rule', 'address', 'construct path', 'message'],
-      findings.map((f) => [
-        OUTCOME_LABEL[f.outcome],
-        f.severity,
-        f.ruleId,
-        f.address,
-        f.constructPath,
-        f.message,
-      ]),
-    ),
+  yield nl('');
+  yield nl('## Findings');
+  yield nl('');
+  yield* tableChunks(
+    ['outcome', 'severity', 'rule', 'address', 'construct path', 'message'],
+    (function* () {
+      for (const f of findings) {
+        yield [
+          OUTCOME_LABEL[f.outcome],
+          f.severity,
+          f.ruleId,
+          f.address,
+          f.constructPath,
+          f.message,
+        ];
+      }
+    })(),
   );
-  out.push('');
-  out.push('## Control coverage matrix');
-  out.push('');
-  out.push(
+  yield nl('');
+  yield nl('## Control coverage matrix');
+  yield nl('');
+  yield nl(
     '`automated`: rules decide the control from configuration; `partial`: rules cover the configurable part, the rest needs process evidence; `manual`: no rule, evidence is collected outside this report. Status is the worst outcome of the mapped rules in this stack (`-`: no resource they apply to).',
   );
   for (const fw of matrix) {
-    out.push('');
-    out.push(`### ${fw.title}`);
-    out.push('');
-    out.push(
+    yield nl('');
+    yield nl(`### ${fw.title}`);
+    yield nl('');
+    yield nl(
       table(
         ['control', 'title', 'coverage', 'status', 'rules'],
         fw.controls.map((c) => [
@@ -142,6 +154,9 @@ export function renderMarkdown(result: StackResult, packs: readonly Pack[]): str
       ),
     );
   }
-  out.push('');
-  return out.join('\n');
+}
+
+/** Renders one stack's result as Markdown. */
+export function renderMarkdown(result: StackResult, packs: readonly Pack[]): string {
+  return [...markdownChunks(result, packs)].join('');
 }

@@ -12,9 +12,16 @@ function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** Report order: what needs action first (outcome, severity), then address, rule, attribute. */
-export function sortFindings(findings: readonly Finding[]): Finding[] {
-  return [...findings].sort(
+const sorted = new WeakMap<readonly Finding[], Finding[]>();
+
+/**
+ * Report order: what needs action first (outcome, severity), then address, rule, attribute.
+ * Every report sorts the same list: it is sorted once and the result shared (read-only).
+ */
+export function sortFindings(findings: readonly Finding[]): readonly Finding[] {
+  const hit = sorted.get(findings);
+  if (hit) return hit;
+  const out = [...findings].sort(
     (a, b) =>
       OUTCOMES.indexOf(a.outcome) - OUTCOMES.indexOf(b.outcome) ||
       severityRank(a.severity) - severityRank(b.severity) ||
@@ -23,6 +30,8 @@ export function sortFindings(findings: readonly Finding[]): Finding[] {
       compare(a.attribute ?? '', b.attribute ?? '') ||
       compare(a.message, b.message),
   );
+  sorted.set(findings, out);
+  return out;
 }
 
 /** Count of findings per severity and outcome. */
@@ -76,8 +85,14 @@ export function coverage(
   findings: readonly Finding[],
 ): FrameworkCoverage[] {
   const rules: PackRule[] = packs.flatMap((p) => p.rules);
-  const byRule = new Map<string, Finding[]>();
-  for (const f of findings) byRule.set(f.ruleId, [...(byRule.get(f.ruleId) ?? []), f]);
+  // Outcomes seen per rule: one pass over the findings (copying a list per finding was
+  // quadratic on large stacks).
+  const byRule = new Map<string, Set<Outcome>>();
+  for (const f of findings) {
+    const seen = byRule.get(f.ruleId);
+    if (seen) seen.add(f.outcome);
+    else byRule.set(f.ruleId, new Set([f.outcome]));
+  }
   return FRAMEWORKS.map((fw: Framework) => ({
     id: fw.id,
     title: fw.title,
@@ -88,8 +103,7 @@ export function coverage(
           .filter((r) => r.controls?.[fw.id]?.includes(control.id))
           .map((r) => r.rule.id)
           .sort();
-        const outcomes = mapped.flatMap((id) => (byRule.get(id) ?? []).map((f) => f.outcome));
-        const status = OUTCOMES.find((o) => outcomes.includes(o)) ?? '-';
+        const status = OUTCOMES.find((o) => mapped.some((id) => byRule.get(id)?.has(o))) ?? '-';
         const cov: ControlCoverage['coverage'] =
           mapped.length === 0 ? 'manual' : control.kind === 'process' ? 'partial' : 'automated';
         return { id: control.id, title: control.title, coverage: cov, rules: mapped, status };

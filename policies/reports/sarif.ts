@@ -4,6 +4,7 @@
  */
 import type { Finding, Pack, StackResult } from '../engine/types';
 import { rulesUsed, sortFindings } from './model';
+import { LazyArray, prettyJson } from './stream';
 
 const KIND: Record<Finding['outcome'], string> = {
   FAIL: 'fail',
@@ -25,8 +26,8 @@ function level(f: Finding): string {
 /** Base id of every artifact location: the caller's working directory. */
 export const URI_BASE_ID = 'SRCROOT';
 
-/** Renders one stack's result as a SARIF 2.1.0 log. */
-export function renderSarif(result: StackResult, packs: readonly Pack[]): string {
+/** One stack's result as a SARIF 2.1.0 log, in chunks. */
+export function* sarifChunks(result: StackResult, packs: readonly Pack[]): Generator<string> {
   const rules = rulesUsed(packs, result);
   const index = new Map(rules.map((r, i) => [r.rule.id, i]));
   const findings = sortFindings(result.findings);
@@ -74,7 +75,7 @@ export function renderSarif(result: StackResult, packs: readonly Pack[]): string
             },
           },
         },
-        results: findings.map((f) => ({
+        results: LazyArray.of(findings, (f) => ({
           ruleId: f.ruleId,
           ruleIndex: index.get(f.ruleId),
           kind: KIND[f.outcome],
@@ -111,5 +112,11 @@ export function renderSarif(result: StackResult, packs: readonly Pack[]): string
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  yield* prettyJson(log);
+  yield '\n';
+}
+
+/** Renders one stack's result as a SARIF 2.1.0 log. */
+export function renderSarif(result: StackResult, packs: readonly Pack[]): string {
+  return [...sarifChunks(result, packs)].join('');
 }
