@@ -71,6 +71,8 @@ describe('KubernetesCluster', () => {
         network_plugin_mode: 'overlay',
         network_policy: 'cilium',
         network_data_plane: 'cilium',
+        // FQDN egress (Entra ID for workload identity) needs ACNS container network security
+        advanced_networking: { security_enabled: true, observability_enabled: false },
         pod_cidr: '192.168.0.0/16',
         service_cidr: '172.16.0.0/16',
         dns_service_ip: '172.16.0.10',
@@ -87,6 +89,10 @@ describe('KubernetesCluster', () => {
         dns_service_ip: '10.100.0.10',
       }),
     });
+    expect(synth({ networkPolicy: 'azure' }).includes('advanced_networking')).toBe(false);
+    expect(() => synth({ networkPolicy: 'azure', containerNetworkSecurity: true })).toThrow(
+      /invalid containerNetworkSecurity true: container network security \(FQDN filtering\) needs networkPolicy "cilium"/,
+    );
   });
 
   it('turns on workload identity, the secrets provider with rotation, istio, keda and upgrade windows', () => {
