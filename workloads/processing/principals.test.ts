@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Pool } from 'pg';
 import {
   PRINCIPAL_LOCK_KEY,
@@ -43,6 +45,14 @@ describe('web database principal statements', () => {
       'GRANT SELECT ON TABLE devices, metric_minute, alerts TO "id-iot-dev-web"',
     ]);
     expect(WEB_READ_TABLES).toEqual(['devices', 'metric_minute', 'alerts']);
+  });
+
+  it('grants read on exactly the tables the web app queries (workloads/web/queries.ts)', () => {
+    const queries = readFileSync(join(__dirname, '..', 'web', 'queries.ts'), 'utf8');
+    const read = new Set(
+      [...queries.matchAll(/\b(?:FROM|JOIN)\s+([a-z_][a-z0-9_]*)/g)].map((m) => m[1]),
+    );
+    expect([...read].sort()).toEqual([...WEB_READ_TABLES].sort());
   });
 
   it('grants only select: no write privilege appears anywhere', () => {
