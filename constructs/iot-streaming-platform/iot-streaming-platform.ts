@@ -573,8 +573,8 @@ export class IotStreamingPlatform extends Construct {
     });
     if (hdinsight) {
       // HDInsight brokers speak TLS with the cluster's own CA: the workloads read the CA bundle
-      // for KAFKA_TLS_CA_FILE from the vault (the cluster runs the Key Vault CSI driver; the
-      // SecretProviderClass that mounts it is deployed with the CA, after the cluster exists).
+      // for KAFKA_TLS_CA_FILE from the vault through the Key Vault CSI driver, each as its own
+      // identity (a SecretProviderClass per workload in the workloads stack, docs/adr/0005).
       for (const w of CLUSTER_WORKLOADS)
         this.keyVault.grantSecretsRead(sp(this.workloadIdentities[w]));
     }
