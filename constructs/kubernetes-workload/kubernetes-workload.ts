@@ -5,7 +5,7 @@ import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disrup
 import { ServiceAccountV1 } from '@cdktf/provider-kubernetes/lib/service-account-v1';
 import { ServiceV1 } from '@cdktf/provider-kubernetes/lib/service-v1';
 import { HorizontalPodAutoscalerV2 } from '@cdktf/provider-kubernetes/lib/horizontal-pod-autoscaler-v2';
-import { ValidationError, isUnresolved, validateName, validateRange } from '../core';
+import { ValidationError, isUnresolved, validateName, validateOneOf, validateRange } from '../core';
 import { ENTRA_AUTHORITY_HOST, FqdnEgressPolicy } from './fqdn-egress-policy';
 import { MESH_METRICS_PORT, WorkloadAuthorizationPolicy } from './mesh-policies';
 import type { KafkaLagTrigger } from './scaled-object';
@@ -161,8 +161,11 @@ const IMAGE =
  * (non-root, read-only root filesystem, no privilege escalation, all capabilities dropped,
  * RuntimeDefault seccomp), liveness/readiness probes on `/livez` and `/readyz`, requests and
  * limits, zone spreading; its own service account (token not automounted; workload identity
- * when a client id is given); a ClusterIP service; a PodDisruptionBudget; network policies
- * opening only the flows listed.
+ * when a client id is given, with egress to Entra ID); a ClusterIP service; a
+ * PodDisruptionBudget; network policies opening only the flows listed (host names through a
+ * CiliumNetworkPolicy); in the mesh, an AuthorizationPolicy naming each caller's identity; with
+ * `maxReplicas`, an HPA or KEDA ScaledObject that owns the replica count; Key Vault secrets as
+ * files through the CSI driver.
  *
  * @example
  * new KubernetesWorkload(this, 'Ingest', {
@@ -203,6 +206,7 @@ export class KubernetesWorkload extends Construct {
     validateRange(this, 'replicas', replicas, 1, 100);
     validateRange(this, 'maxReplicas', props.maxReplicas, replicas, 300);
     const autoscaled = props.maxReplicas !== undefined;
+    validateOneOf(this, 'autoscaler', props.autoscaler, ['hpa', 'keda']);
     const autoscaler = props.autoscaler ?? (props.kafkaLag ? 'keda' : 'hpa');
     if ((props.kafkaLag || props.autoscaler) && !autoscaled) {
       throw new ValidationError(
