@@ -58,6 +58,29 @@ describe('policy CLI', () => {
     expect(run([outdir({ 'azurerm_key_vault.kv': {} }), '--fail-on', 'none']).code).toBe(EXIT.ok);
   });
 
+  it('gates stacks matching --fail-on <stack>=<severity> at their own threshold', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'policy-cli-'));
+    for (const stack of ['iot-dev', 'iot-prod']) {
+      mkdirSync(join(dir, 'stacks', stack), { recursive: true });
+      writeFileSync(
+        join(dir, 'stacks', stack, 'cdk.tf.json'),
+        JSON.stringify(fixtureJson({ 'azurerm_key_vault.kv': goodVault }, stack)),
+      );
+    }
+    // goodVault fails only rules below high (no private endpoint).
+    expect(run([dir]).code).toBe(EXIT.ok);
+    const prod = run([dir, '--fail-on', 'iot-prod*=medium']);
+    expect(prod.code).toBe(EXIT.gate);
+    expect(prod.err).toContain('at or above high, medium for iot-prod*');
+    expect(prod.out).toMatch(/✗ FAIL +medium +\S+ +azurerm_key_vault\.kv +\[iot-prod\/kv\]/);
+    expect(prod.out).not.toMatch(/✗ .*\[iot-dev\/kv\]/);
+    expect(run([dir, '--fail-on', 'medium', '--fail-on', 'iot-*=none']).code).toBe(EXIT.ok);
+    expect(run(['--fail-on', 'iot-prod=urgent']).err).toContain(
+      '--fail-on iot-prod=urgent: expected one of critical, high, medium, low, none',
+    );
+    expect(run(['--fail-on', 'iot prod=high']).code).toBe(EXIT.usage);
+  });
+
   it('exits 2 on usage errors, missing input and waiver errors', () => {
     expect(run(['--fail-on', 'urgent']).code).toBe(EXIT.usage);
     expect(run(['--bogus']).code).toBe(EXIT.usage);

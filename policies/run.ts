@@ -35,7 +35,10 @@ type Format = keyof typeof REPORT_FILES;
 /** Parsed command line. */
 export interface CliOptions {
   readonly target: string;
+  /** Threshold for every stack without a per-stack one. */
   readonly failOn: Severity | 'none';
+  /** Per-stack thresholds (`--fail-on 'iot-prod*=medium'`), the first matching pattern wins. */
+  readonly failOnStacks: readonly StackThreshold[];
   readonly failOnUnknown: boolean;
   readonly packs: readonly string[];
   readonly noDefaultPack: boolean;
@@ -45,6 +48,12 @@ export interface CliOptions {
   readonly verbose: boolean;
   /** Print the rules of the loaded packs instead of evaluating. */
   readonly list: boolean;
+}
+
+/** A threshold for the stacks whose name matches `pattern` (`*` matches any characters). */
+export interface StackThreshold {
+  readonly pattern: string;
+  readonly threshold: Severity | 'none';
 }
 
 /** Where output goes; tests capture it. */
@@ -65,7 +74,10 @@ export const DEFAULT_FAIL_ON: Severity = 'high';
 export const USAGE = `usage: npm run policy -- [dir|file] [options]
   dir|file              cdktf output dir (default cdktf.out) or one cdk.tf.json; paths are
                         relative to the folder you run from
-  --fail-on <severity>  critical | high | medium | low | none (default high)
+  --fail-on <severity>  critical | high | medium | low | none (default high, see docs/policies.md)
+  --fail-on <stack>=<severity>
+                        threshold for the stacks matching a name pattern (* any characters),
+                        e.g. 'iot-prod*=medium'; repeatable, the first match wins
   --fail-on-unknown     also fail on UNKNOWN findings at/above the threshold
   --pack <path>         add a pack module (repeatable); exports a Pack (default export or any)
   --no-default-pack     evaluate only the --pack packs
@@ -81,6 +93,7 @@ class UsageError extends Error {}
 export function parseArgs(argv: readonly string[]): CliOptions {
   let target: string | undefined;
   let failOn: Severity | 'none' = DEFAULT_FAIL_ON;
+  const failOnStacks: StackThreshold[] = [];
   let failOnUnknown = false;
   const packs: string[] = [];
   let noDefaultPack = false;
@@ -99,10 +112,20 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     switch (a) {
       case '--fail-on': {
         const v = value(i++, a);
-        if (v !== 'none' && !SEVERITIES.includes(v as Severity)) {
-          throw new UsageError(`--fail-on ${v}: expected one of ${SEVERITIES.join(', ')}, none`);
+        const eq = v.lastIndexOf('=');
+        const pattern = eq >= 0 ? v.slice(0, eq) : undefined;
+        const threshold = eq >= 0 ? v.slice(eq + 1) : v;
+        if (threshold !== 'none' && !SEVERITIES.includes(threshold as Severity)) {
+          throw new UsageError(
+            `--fail-on ${v}: expected one of ${SEVERITIES.join(', ')}, none, or <stack>=<one of them>`,
+          );
         }
-        failOn = v as Severity | 'none';
+        if (pattern === undefined) failOn = threshold as Severity | 'none';
+        else if (!/^[A-Za-z0-9*_.-]+$/.test(pattern)) {
+          throw new UsageError(
+            `--fail-on ${v}: expected a stack name pattern (letters, digits, -_. and *) before =`,
+          );
+        } else failOnStacks.push({ pattern, threshold: threshold as Severity | 'none' });
         break;
       }
       case '--fail-on-unknown':
@@ -154,6 +177,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   return {
     target: target ?? 'cdktf.out',
     failOn,
+    failOnStacks,
     failOnUnknown,
     packs,
     noDefaultPack,
@@ -192,10 +216,28 @@ export function loadPackModule(path: string, cwd: string = process.cwd()): Pack[
   return candidates.map((p) => definePack(p));
 }
 
+function globMatches(pattern: string, name: string): boolean {
+  const re = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${re}$`).test(name);
+}
+
+/** The threshold a stack is gated at: its first matching `--fail-on stack=severity`, else `--fail-on`. */
+export function thresholdFor(stack: string, o: CliOptions): Severity | 'none' {
+  return o.failOnStacks.find((t) => globMatches(t.pattern, stack))?.threshold ?? o.failOn;
+}
+
+function describeThreshold(o: CliOptions): string {
+  return [o.failOn, ...o.failOnStacks.map((t) => `${t.threshold} for ${t.pattern}`)].join(', ');
+}
+
 function gated(f: Finding, o: CliOptions): boolean {
-  if (o.failOn === 'none') return false;
+  const threshold = thresholdFor(f.stack, o);
+  if (threshold === 'none') return false;
   const counts = f.outcome === 'FAIL' || (o.failOnUnknown && f.outcome === 'UNKNOWN');
-  return counts && severityRank(f.severity) <= severityRank(o.failOn);
+  return counts && severityRank(f.severity) <= severityRank(threshold);
 }
 
 function pad(s: string, n: number): string {
@@ -353,9 +395,11 @@ function run(argv: readonly string[], io: CliIo): number {
     return EXIT.usage;
   }
   if (failing.length > 0) {
-    io.err(`policy: gate failed: ${failing.length} unwaived finding(s) at or above ${o.failOn}`);
+    io.err(
+      `policy: gate failed: ${failing.length} unwaived finding(s) at or above ${describeThreshold(o)}`,
+    );
     return EXIT.gate;
   }
-  io.out(`policy: gate passed (no unwaived failure at or above ${o.failOn})`);
+  io.out(`policy: gate passed (no unwaived failure at or above ${describeThreshold(o)})`);
   return EXIT.ok;
 }
