@@ -189,16 +189,18 @@ export class WebQueries implements WebReads {
   async devices(limit: number): Promise<DevicesPage> {
     // Started first, runs beside the page read; a PostgreSQL failure leaves the page standing.
     const fleet = this.fleetSummary().catch(() => null);
-    let devices: DeviceView[] | undefined;
-    let redisFailed = false;
+    // undefined: Redis failed; null: Redis answered but is not known to hold every device.
+    let cached: Awaited<ReturnType<WebQueries['devicesFromRedis']>> | undefined;
     try {
-      devices = await this.devicesFromRedis(limit);
+      cached = await this.devicesFromRedis(limit);
     } catch (err) {
-      redisFailed = true;
       this.options.onRedisFallback?.(err as Error);
     }
-    if (devices) return { source: 'redis', devices, fleet: await fleet };
-    if (!redisFailed) {
+    if (cached) {
+      const devices = await this.fillEvicted(cached);
+      return { source: 'redis', devices, fleet: await fleet };
+    }
+    if (cached === null) {
       this.options.onCacheMiss?.('devices');
       void this.rebuildCache().catch((err: Error) => this.options.onRefillError?.(err));
     }
@@ -210,22 +212,33 @@ export class WebQueries implements WebReads {
   }
 
   /**
-   * The page from Redis, or undefined when Redis is not known to hold every device. Ids listed
-   * without their hash (evicted) are read from PostgreSQL and written back.
+   * The page as Redis holds it (ids in order, undefined where a device's hash is missing), or
+   * null when Redis is not known to hold every device.
    */
-  private async devicesFromRedis(limit: number): Promise<DeviceView[] | undefined> {
+  private async devicesFromRedis(
+    limit: number,
+  ): Promise<{ ids: string[]; found: (DeviceView | undefined)[] } | null> {
     const [complete, ids] = await Promise.all([
       this.redis.get(FLEET_CACHE_KEYS.complete),
       this.redis.zrevrange(REDIS_KEYS.devicesLastSeen, 0, limit - 1),
     ]);
-    if (complete === null) return undefined;
+    if (complete === null) return null;
     const pipeline = this.redis.pipeline();
     for (const id of ids) pipeline.hgetall(REDIS_KEYS.deviceLatest(id));
     const results = ids.length > 0 ? ((await pipeline.exec()) ?? []) : [];
-    const found: (DeviceView | undefined)[] = results.map(([err, h], i) => {
+    const found = results.map(([err, h], i) => {
       if (err) throw err;
       return deviceFromHash(ids[i], h as Record<string, string>);
     });
+    return { ids, found };
+  }
+
+  /** Reads listed devices whose hash is missing (evicted) from PostgreSQL and writes them back. */
+  private async fillEvicted(page: {
+    ids: string[];
+    found: (DeviceView | undefined)[];
+  }): Promise<DeviceView[]> {
+    const { ids, found } = page;
     const missing = ids.filter((_, i) => found[i] === undefined);
     if (missing.length > 0) {
       this.options.onCacheMiss?.('device');
