@@ -235,3 +235,76 @@ describe('alert webhooks', () => {
     expect(() => webhookHosts(stack, [url])).toThrow(message);
   });
 });
+
+describe('the reachability model', () => {
+  const stack = {
+    resource: {
+      kubernetes_namespace_v1: {
+        a: { metadata: { name: 'a' } },
+        m: { metadata: { name: 'm', labels: { 'istio.io/rev': 'asm-1-29' } } },
+      },
+      kubernetes_network_policy_v1: {
+        x: {
+          metadata: { name: 'x', namespace: '${kubernetes_namespace_v1.a.metadata[0].name}' },
+          spec: {
+            pod_selector: { match_labels: { app: 'x' } },
+            policy_types: ['Ingress'],
+            ingress: [
+              {
+                from: [{ ip_block: { cidr: '10.0.0.0/16', except: ['10.0.1.0/24'] } }],
+                ports: [{ port: '80', protocol: 'TCP' }],
+              },
+            ],
+          },
+        },
+      },
+      kubernetes_manifest: {
+        strict: {
+          manifest: {
+            kind: 'PeerAuthentication',
+            metadata: { name: 'default', namespace: 'm' },
+            spec: { mtls: { mode: 'STRICT' } },
+          },
+        },
+        deny: {
+          manifest: {
+            kind: 'AuthorizationPolicy',
+            metadata: { name: 'deny-evil', namespace: 'm' },
+            spec: { action: 'DENY', rules: [{ from: [{ source: { namespaces: ['evil'] } }] }] },
+          },
+        },
+      },
+    },
+  };
+  const r = new Reachability(stack);
+  const x = pod('a', { app: 'x' });
+  const y = pod('m', { app: 'y' }, 'y', true);
+  const at = (ip: string): Endpoint => ({ kind: 'address', ip });
+
+  it.each([
+    ['an address inside the ipBlock', at('10.0.2.5'), x, 80, true],
+    ['an address in the except range', at('10.0.1.5'), x, 80, false],
+    ['another port', at('10.0.2.5'), x, 81, false],
+    ['a pod (ipBlocks match outside the pod network only)', pod('b', { app: 'z' }), x, 80, false],
+    ['a pod without egress policies to the internet', x, at('93.184.215.14'), 443, true],
+    ['a meshed pod into a STRICT namespace', pod('c', { app: 'c' }, 'c', true), y, 8080, true],
+    ['a pod without a sidecar into a STRICT namespace', pod('c', { app: 'c' }), y, 8080, false],
+    ['the proxy port without a sidecar', pod('c', { app: 'c' }), y, 15020, true],
+    ['a meshed pod of a denied namespace', pod('evil', { app: 'e' }, 'e', true), y, 8080, false],
+  ] as const)('%s', (_what, from, to, port, expected) => {
+    expect(r.check({ from, to, port }).allowed).toBe(expected);
+  });
+
+  it('refuses expressions it cannot read rather than guessing', () => {
+    expect(
+      () =>
+        new Reachability({
+          resource: {
+            kubernetes_network_policy_v1: {
+              p: { metadata: { namespace: '${var.ns}' }, spec: { pod_selector: {} } },
+            },
+          },
+        }),
+    ).toThrow(/an expression the model cannot read: \$\{var.ns\}/);
+  });
+});
