@@ -75,6 +75,10 @@ describe('policy CLI', () => {
     expect(prod.out).toMatch(/✗ FAIL +medium +\S+ +azurerm_key_vault\.kv +\[iot-prod\/kv\]/);
     expect(prod.out).not.toMatch(/✗ .*\[iot-dev\/kv\]/);
     expect(run([dir, '--fail-on', 'medium', '--fail-on', 'iot-*=none']).code).toBe(EXIT.ok);
+    // A later pattern overrides an earlier one, as `npm run synth -- --fail-on …` relies on.
+    expect(run([dir, '--fail-on', 'iot-prod*=medium', '--fail-on', 'iot-prod=high']).code).toBe(
+      EXIT.ok,
+    );
     expect(run(['--fail-on', 'iot-prod=urgent']).err).toContain(
       '--fail-on iot-prod=urgent: expected one of critical, high, medium, low, none',
     );

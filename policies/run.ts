@@ -37,7 +37,7 @@ export interface CliOptions {
   readonly target: string;
   /** Threshold for every stack without a per-stack one. */
   readonly failOn: Severity | 'none';
-  /** Per-stack thresholds (`--fail-on 'iot-prod*=medium'`), the first matching pattern wins. */
+  /** Per-stack thresholds (`--fail-on 'iot-prod*=medium'`), the last matching pattern wins. */
   readonly failOnStacks: readonly StackThreshold[];
   readonly failOnUnknown: boolean;
   readonly packs: readonly string[];
@@ -77,7 +77,7 @@ export const USAGE = `usage: npm run policy -- [dir|file] [options]
   --fail-on <severity>  critical | high | medium | low | none (default high, see docs/policies.md)
   --fail-on <stack>=<severity>
                         threshold for the stacks matching a name pattern (* any characters),
-                        e.g. 'iot-prod*=medium'; repeatable, the first match wins
+                        e.g. 'iot-prod*=medium'; repeatable, the last match wins
   --fail-on-unknown     also fail on UNKNOWN findings at/above the threshold
   --pack <path>         add a pack module (repeatable); exports a Pack (default export or any)
   --no-default-pack     evaluate only the --pack packs
@@ -224,9 +224,15 @@ function globMatches(pattern: string, name: string): boolean {
   return new RegExp(`^${re}$`).test(name);
 }
 
-/** The threshold a stack is gated at: its first matching `--fail-on stack=severity`, else `--fail-on`. */
+/**
+ * The threshold a stack is gated at: the last `--fail-on <pattern>=<severity>` its name matches
+ * (so a later flag overrides an earlier one), else `--fail-on`.
+ */
 export function thresholdFor(stack: string, o: CliOptions): Severity | 'none' {
-  return o.failOnStacks.find((t) => globMatches(t.pattern, stack))?.threshold ?? o.failOn;
+  for (let i = o.failOnStacks.length - 1; i >= 0; i--) {
+    if (globMatches(o.failOnStacks[i].pattern, stack)) return o.failOnStacks[i].threshold;
+  }
+  return o.failOn;
 }
 
 function describeThreshold(o: CliOptions): string {

@@ -19,5 +19,8 @@ const stacks = existsSync(stacksDir) ? readdirSync(stacksDir).sort() : [];
 console.log('\nTerraform JSON:');
 for (const s of stacks) console.log(`  ${join(stacksDir, s, 'cdk.tf.json')}`);
 if (existsSync(join('policies', 'cli.ts'))) {
-  run('npx', ['tsx', 'policies/cli.ts', outdir, ...process.argv.slice(2)]);
+  // Production stacks are gated at medium, the others at the CLI default (high): see "The gate"
+  // in docs/policies.md. Arguments given to `npm run synth -- …` come after and override it.
+  const gate = [outdir, '--fail-on', 'iot-prod*=medium'];
+  run('npx', ['tsx', 'policies/cli.ts', ...gate, ...process.argv.slice(2)]);
 }
