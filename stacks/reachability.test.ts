@@ -107,6 +107,14 @@ describe.each(ENVS.map((e) => [e.name, e] as const))('reachability in %s', (_nam
     ],
     ['APIM subnet → internal ingress gateway', apim, gateway, 443, 'TCP', true],
     ['internal ingress gateway → ingest', gateway, ingest, 8080, 'TCP', true],
+    [
+      'internal ingress gateway with a revision-suffixed service account → ingest',
+      { ...gateway, serviceAccount: 'aks-istio-ingressgateway-internal-asm-1-29' },
+      ingest,
+      8080,
+      'TCP',
+      true,
+    ],
     ...(webhooks
       ? ([['processing → alert webhook host', processing, hooks, 443, 'TCP', true]] as Row[])
       : []),

@@ -404,9 +404,16 @@ export class Reachability {
       src.kind === 'pod' && meshed
         ? `cluster.local/ns/${src.namespace}/sa/${src.serviceAccount ?? 'default'}`
         : undefined;
+    // Istio matches a principal exactly, or by prefix or suffix with one `*`.
+    const principalMatches = (pattern: string) =>
+      principal !== undefined &&
+      (pattern.endsWith('*')
+        ? principal.startsWith(pattern.slice(0, -1))
+        : pattern.startsWith('*')
+          ? principal.endsWith(pattern.slice(1))
+          : principal === pattern);
     const matches = (rule: AuthzRule) =>
-      (rule.principals === undefined ||
-        (principal !== undefined && rule.principals.includes(principal))) &&
+      (rule.principals === undefined || rule.principals.some(principalMatches)) &&
       (rule.namespaces === undefined ||
         (src.kind === 'pod' && meshed && rule.namespaces.includes(src.namespace))) &&
       (rule.ports === undefined || rule.ports.includes(String(flow.port)));

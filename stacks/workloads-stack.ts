@@ -220,7 +220,9 @@ export class WorkloadsStack extends TerraformStack {
                 {
                   namespace: AKS_INTERNAL_INGRESS_GATEWAY.namespace,
                   podLabels: { ...AKS_INTERNAL_INGRESS_GATEWAY.podLabels },
-                  serviceAccount: AKS_INTERNAL_INGRESS_GATEWAY.serviceAccount,
+                  // A trailing * also admits a revision-suffixed service account, should the
+                  // add-on name the gateway's after its revision (docs/adr/0005).
+                  serviceAccount: `${AKS_INTERNAL_INGRESS_GATEWAY.serviceAccount}*`,
                   ports: [PORTS.ingest],
                 },
               ]

@@ -44,7 +44,7 @@ export interface NetworkPeer {
   readonly cidr?: string;
   /**
    * Service account of the peer's pods: with `mesh`, the mTLS identity the workload's
-   * AuthorizationPolicy admits (ingress peers only).
+   * AuthorizationPolicy admits (ingress peers only; a trailing `*` matches a prefix).
    * @default - any identity of the peer's namespace
    */
   readonly serviceAccount?: string;

@@ -72,6 +72,21 @@ describe('WorkloadAuthorizationPolicy', () => {
     });
   });
 
+  it('rejects a service account that is not a name or a prefix', () => {
+    const { stack } = testScope();
+    expect(
+      () =>
+        new WorkloadAuthorizationPolicy(stack, 'Authz', {
+          namespace: 'iot',
+          name: 'ingest',
+          podLabels: {},
+          callers: [{ namespace: 'aks-istio-ingress', serviceAccount: '*', ports: [8080] }],
+        }),
+    ).toThrow(
+      /invalid callers\[0\].serviceAccount "\*": a service account name, optionally ending in \*/,
+    );
+  });
+
   it('rejects a policy without callers', () => {
     const { stack } = testScope();
     expect(

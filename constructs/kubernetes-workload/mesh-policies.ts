@@ -78,7 +78,8 @@ export interface MeshCaller {
   /** Namespace of the caller. */
   readonly namespace: string;
   /**
-   * Service account of the caller (its SPIFFE identity).
+   * Service account of the caller (its SPIFFE identity); a trailing `*` matches every name
+   * with that prefix (Istio's prefix match).
    * @default - any identity of the namespace
    */
   readonly serviceAccount?: string;
@@ -125,6 +126,19 @@ export class WorkloadAuthorizationPolicy extends Construct {
       throw new ValidationError(this, 'callers', props.callers, 'at least one caller');
     }
     const domain = props.trustDomain ?? 'cluster.local';
+    for (const [i, c] of props.callers.entries()) {
+      if (
+        c.serviceAccount !== undefined &&
+        !/^[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?\*?$/.test(c.serviceAccount)
+      ) {
+        throw new ValidationError(
+          this,
+          `callers[${i}].serviceAccount`,
+          c.serviceAccount,
+          'a service account name, optionally ending in * for a prefix match',
+        );
+      }
+    }
     this.resource = new Manifest(this, 'Resource', {
       manifest: {
         apiVersion: ISTIO_SECURITY_API,
