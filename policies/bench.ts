@@ -1,13 +1,24 @@
 /**
  * Evaluation cost on generated stacks: `npx tsx policies/bench.ts [sizes…]` (default
- * 1000 3000 10000 30000 resources). Each stack mixes the platform's resource types with the
+ * 1000 3000 10000 30000 resources). `npx tsx policies/bench.ts --reports [sizes…]` (default
+ * 20000) instead runs the CLI end to end in a child process on one generated stack of each
+ * size — load, evaluate, print, write the four report formats — and prints wall and CPU time,
+ * peak RSS and the load average. Each stack mixes the platform's resource types with the
  * references the graph rules follow (private endpoints, diagnostic settings, NSG
  * associations, namespaces and network policies), so cross-resource rules do real work.
  * Prints parse, index+evaluate and total time, findings, and memory per size; run with
  * `npx tsx --expose-gc policies/bench.ts` to measure retained heap exactly.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { resourceLines } from './engine/load';
@@ -169,6 +180,7 @@ function measureReports(resources: number): void {
   const file = join(dir, 'stacks', 'bench', 'cdk.tf.json');
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, stack(resources));
+  const started = process.hrtime.bigint();
   const child = spawnSync(
     process.execPath,
     [
@@ -179,11 +191,17 @@ function measureReports(resources: number): void {
       '--cli-child',
       file,
       join(dir, 'reports'),
+      join(dir, 'result.json'),
     ],
-    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+    // The CLI prints as it does for a user (every failure, two lines each) into a pipe.
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 2 ** 31 - 1 },
   );
-  if (child.status !== 0) throw new Error(`bench child failed: ${child.stdout}`);
-  const r = JSON.parse(child.stdout.trim().split('\n').pop()!) as {
+  if (!existsSync(join(dir, 'result.json'))) {
+    throw new Error(`bench child failed (${child.status}): ${child.stderr}`);
+  }
+  const processMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const printed = child.stdout.split('\n').length - 1;
+  const r = JSON.parse(readFileSync(join(dir, 'result.json'), 'utf8')) as {
     ms: number;
     cpuMs: number;
     peakRssMb: number;
@@ -195,7 +213,8 @@ function measureReports(resources: number): void {
     .join(' ');
   console.log(
     `${String(resources).padStart(6)} resources  cli+4 reports: wall ${r.ms.toFixed(0).padStart(6)} ms  cpu ${r.cpuMs.toFixed(0)} ms  ` +
-      `peak rss ${r.peakRssMb.toFixed(0)} MB  exit ${r.code}  ` +
+      `(whole process with start-up ${processMs.toFixed(0)} ms)  ` +
+      `peak rss ${r.peakRssMb.toFixed(0)} MB  exit ${r.code}  printed ${printed} lines  ` +
       `reports ${Object.entries(r.bytes)
         .map(([f, b]) => `${f} ${(b / 1e6).toFixed(1)} MB`)
         .join(', ')}  load average ${load} (${cpus().length} cpus)`,
@@ -203,16 +222,14 @@ function measureReports(resources: number): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
-function cliChild(file: string, reportDir: string): void {
+function cliChild(file: string, reportDir: string, resultFile: string): void {
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
-  const code = runCli(
-    [file, '--report-dir', reportDir, '--fail-on', 'none', '--today', '2026-11-27'],
-    {
-      out: () => {},
-      err: (l) => process.stderr.write(`${l}\n`),
-    },
-  );
+  // As cli.ts runs it: default threshold, output on the console.
+  const code = runCli([file, '--report-dir', reportDir, '--today', '2026-11-27'], {
+    out: console.log,
+    err: console.error,
+  });
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1e3;
@@ -220,11 +237,11 @@ function cliChild(file: string, reportDir: string): void {
   for (const f of Object.values(REPORT_FILES))
     bytes[f] = statSync(join(reportDir, 'bench', f)).size;
   const peakRssMb = (process.resourceUsage().maxRSS * 1024) / 1e6;
-  console.log(JSON.stringify({ ms, cpuMs, peakRssMb, code, bytes }));
+  writeFileSync(resultFile, JSON.stringify({ ms, cpuMs, peakRssMb, code, bytes }));
 }
 
 if (process.argv[2] === '--cli-child') {
-  cliChild(process.argv[3], process.argv[4]);
+  cliChild(process.argv[3], process.argv[4], process.argv[5]);
 } else if (process.argv[2] === '--reports') {
   const sizes = process.argv
     .slice(3)
