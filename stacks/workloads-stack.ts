@@ -1,5 +1,5 @@
 import type { Construct } from 'constructs';
-import { Fn, TerraformStack, TerraformVariable } from 'cdktf';
+import { Fn, TerraformStack, TerraformVariable, dependable } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
 import {
   AKS_INTERNAL_INGRESS_GATEWAY,
@@ -10,9 +10,10 @@ import {
 import type { KafkaLagTrigger, NetworkPeer } from '../constructs/kubernetes-workload';
 import { ValidationError } from '../constructs/core';
 import { EventHubsKafka, HdinsightKafkaCluster } from '../constructs/kafka';
+import { KafkaTopicsJob } from '../constructs/kafka-topics';
 import { MeshIngressRoute } from '../constructs/mesh-ingress';
 import type { ClusterWorkload, IotStreamingPlatform } from '../constructs/iot-streaming-platform';
-import { CLUSTER_WORKLOADS } from '../constructs/iot-streaming-platform';
+import { CLUSTER_WORKLOADS, PLATFORM_TOPICS } from '../constructs/iot-streaming-platform';
 import type { EnvironmentConfig, PlatformNetworkSettings } from './environments';
 import { PrometheusScrapeSettings } from '../constructs/monitoring';
 import { configureBackend } from './platform-stack';
@@ -178,9 +179,36 @@ export class WorkloadsStack extends TerraformStack {
       processing: [{ cidr: net.postgresPrefix, ports: [5432] }, privateEndpoints(10000), kafkaPeer],
     };
 
+    const caClasses = new Map(
+      CLUSTER_WORKLOADS.map((w) => [w, hdinsight ? caClass(w) : undefined]),
+    );
+    // HDInsight's topics are not Azure resources: a job creates them (and grows their partitions)
+    // with the platform's partition counts before the services start. Event Hubs' topics are
+    // event hubs of the platform stack.
+    const backbone = env.platform.backbone;
+    const topicsJob =
+      backbone.kind === 'hdinsight'
+        ? new KafkaTopicsJob(this, 'KafkaTopics', {
+            namespace: ns.name,
+            image: image('analysis'),
+            topics: PLATFORM_TOPICS.map((t) => ({
+              name: t.name,
+              partitions: t.partitions,
+              replicationFactor: Math.min(3, backbone.workerCount ?? 3),
+            })),
+            kafkaEnv: kafka,
+            brokers: { cidr: kafkaPeer.cidr!, ports: kafkaPeer.ports },
+            // analysis' identity may read the CA bundle; its class mounts it
+            caBundle: { secretProviderClassName: 'analysis-kafka-ca', fileName: KAFKA_CA_FILE },
+            serviceAccountName: 'analysis',
+            startsAfter: [caClasses.get('analysis')!.resource],
+          })
+        : undefined;
+
+    const workloads = new Map<ClusterWorkload, KubernetesWorkload>();
     for (const w of CLUSTER_WORKLOADS) {
       const size = env.workloads[w];
-      const ca = hdinsight ? caClass(w) : undefined;
+      const ca = caClasses.get(w);
       const consumes = CONSUMES[w];
       // KEDA's Kafka scaler authenticates with TLS/SASL secrets only, never with workload
       // identity, and Event Hubs has local auth off: lag scaling is for HDInsight (TLS with
@@ -194,7 +222,7 @@ export class WorkloadsStack extends TerraformStack {
               tlsCaSecret: { name: `${w}-kafka-ca`, key: KAFKA_CA_FILE },
             }
           : undefined;
-      new KubernetesWorkload(this, `Workload-${w}`, {
+      const workload = new KubernetesWorkload(this, `Workload-${w}`, {
         namespace: ns.name,
         name: w,
         image: image(w),
@@ -232,7 +260,16 @@ export class WorkloadsStack extends TerraformStack {
         allowEgressToHosts: w === 'processing' ? hooks : undefined,
         keyVaultSecrets: ca ? { secretProviderClass: ca, mountPath: KAFKA_CA_MOUNT } : undefined,
         terminationGracePeriodSeconds: 45,
+        startsAfter: topicsJob ? [topicsJob.resource] : undefined,
       });
+      workloads.set(w, workload);
+    }
+    if (topicsJob) {
+      // The job runs as analysis' service account (the identity its CA class mounts with).
+      topicsJob.resource.dependsOn = [
+        ...(topicsJob.resource.dependsOn ?? []),
+        dependable(workloads.get('analysis')!.serviceAccount),
+      ];
     }
 
     // API Management → ingest.<prefix>.<env>.internal → internal load balancer → the add-on's

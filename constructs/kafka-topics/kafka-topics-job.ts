@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ValidationError, isUnresolved, validateRange } from '../core';
@@ -49,6 +50,11 @@ export interface KafkaTopicsJobProps {
    * @default 6 - about 6 minutes of Kubernetes' exponential back-off while brokers come up
    */
   readonly backoffLimit?: number;
+  /**
+   * What must exist before the job runs (its SecretProviderClass, its service account).
+   * @default - nothing beyond the namespace
+   */
+  readonly startsAfter?: ITerraformDependable[];
 }
 
 const TOPIC_NAME = /^[A-Za-z0-9._-]{1,249}$/;
@@ -129,6 +135,7 @@ export class KafkaTopicsJob extends Construct {
     this.resource = new JobV1(this, 'Resource', {
       metadata: { name: 'kafka-topics', namespace: props.namespace, labels },
       waitForCompletion: true,
+      dependsOn: props.startsAfter && props.startsAfter.length > 0 ? props.startsAfter : undefined,
       timeouts: { create: '10m', update: '10m' },
       spec: {
         backoffLimit: props.backoffLimit ?? 6,

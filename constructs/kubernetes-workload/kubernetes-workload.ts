@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { DeploymentV1 } from '@cdktf/provider-kubernetes/lib/deployment-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { PodDisruptionBudgetV1 } from '@cdktf/provider-kubernetes/lib/pod-disruption-budget-v1';
@@ -151,6 +152,11 @@ export interface KubernetesWorkloadProps {
    * @default 30
    */
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * What must exist before the deployment rolls out, e.g. a job that creates its Kafka topics.
+   * @default - only the SecretProviderClass of `keyVaultSecrets`
+   */
+  readonly startsAfter?: ITerraformDependable[];
 }
 
 const IMAGE =
@@ -272,9 +278,10 @@ export class KubernetesWorkload extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels },
       waitForRollout: true,
       // The pods cannot start before the class they mount exists (its name is a plain string).
-      dependsOn: props.keyVaultSecrets
-        ? [props.keyVaultSecrets.secretProviderClass.resource]
-        : undefined,
+      dependsOn: ((deps: ITerraformDependable[]) => (deps.length > 0 ? deps : undefined))([
+        ...(props.keyVaultSecrets ? [props.keyVaultSecrets.secretProviderClass.resource] : []),
+        ...(props.startsAfter ?? []),
+      ]),
       spec: {
         // Under an autoscaler the count is the autoscaler's: the provider's `replicas` is
         // optional and computed, so leaving it out leaves the live value alone on every apply.
