@@ -97,7 +97,7 @@ export class PlatformStack extends TerraformStack {
       webSignInClientId: new TerraformVariable(this, 'web_signin_client_id', {
         type: 'string',
         description:
-          'client id of the Entra app registration dashboard users sign in to (npx tsx scripts/web-signin-app-registration.ts register <stack> prints it)',
+          'client id of the Entra app registration dashboard users sign in to (npx tsx scripts/azure/web-signin-app-registration.ts register <stack> prints it)',
         validation: [
           {
             condition:

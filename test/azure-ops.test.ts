@@ -100,7 +100,7 @@ describe('ops teardown', () => {
 
 describe('ops CLI', () => {
   it.each([
-    [['prepare'], /expected a command and a stack/],
+    [['prepare'], /prepare needs a stack name/],
     [['deploy', 'iot-dev'], /unknown command "deploy"/],
     [['prepare', 'iot-nowhere'], /iot-nowhere.*does not exist: run `npm run synth` first/],
     [['prepare', '../etc'], /"..\/etc" is not a stack name/],

@@ -1,5 +1,5 @@
 /**
- * scripts/hdinsight-kafka.ts: the generated scripts run for real against stand-ins. Azure and the
+ * scripts/azure/hdinsight-kafka.ts: the generated scripts run for real against stand-ins. Azure and the
  * cluster are not here, so `curl` (Ambari), `ssh` (the broker nodes, run locally in a folder per
  * node), `az` and `openssl s_client` are test doubles on PATH; openssl, keytool and jq are real.
  * The double for `s_client` checks what a TLS handshake would: the broker's certificate from its
@@ -15,7 +15,7 @@ import {
   brokerTlsProperties,
   clusterInfo,
   main,
-} from '../scripts/hdinsight-kafka';
+} from '../scripts/azure/hdinsight-kafka';
 
 const ROOT = join(__dirname, '..');
 const BROKERS = ['wn0-hdi.abc.ax.internal.cloudapp.net', 'wn1-hdi.abc.ax.internal.cloudapp.net'];
@@ -133,7 +133,7 @@ keytool -exportcert -rfc -alias broker -keystore "${fake}/nodes/$host/kafka.serv
   return `${bin}:${process.env.PATH ?? ''}`;
 }
 
-describe('scripts/hdinsight-kafka.ts', () => {
+describe('scripts/azure/hdinsight-kafka.ts', () => {
   let dir: string;
   beforeEach(() => {
     dir = mkdtempSync(join(tmpdir(), 'hdi-kafka-'));
@@ -264,7 +264,7 @@ describe('scripts/hdinsight-kafka.ts', () => {
     const cli = (...args: string[]) =>
       spawnSync(
         process.execPath,
-        ['--import', 'tsx', join(ROOT, 'scripts', 'hdinsight-kafka.ts'), ...args],
+        ['--import', 'tsx', join(ROOT, 'scripts', 'azure', 'hdinsight-kafka.ts'), ...args],
         {
           cwd: ROOT,
           encoding: 'utf8',
@@ -275,7 +275,9 @@ describe('scripts/hdinsight-kafka.ts', () => {
     it('prints help with --help and exits 0', () => {
       const r = cli('--help');
       expect(r.status).toBe(0);
-      expect(r.stdout).toContain('usage: npx tsx scripts/hdinsight-kafka.ts <command> <stack>');
+      expect(r.stdout).toContain(
+        'usage: npx tsx scripts/azure/hdinsight-kafka.ts <command> <stack>',
+      );
     });
 
     it.each([

@@ -1,5 +1,5 @@
 /**
- * scripts/web-signin-app-registration.ts: the generated scripts run against a stand-in `az` that
+ * scripts/azure/web-signin-app-registration.ts: the generated scripts run against a stand-in `az` that
  * keeps the directory's state (app registrations, service principals, federated credentials) in
  * JSON files, so creation, idempotence and the identity moving are observable. The stack comes
  * from the real platform stack synthesized in memory.
@@ -24,7 +24,7 @@ import {
   TOKEN_EXCHANGE_AUDIENCE,
   main,
   signInInfo,
-} from '../scripts/web-signin-app-registration';
+} from '../scripts/azure/web-signin-app-registration';
 
 const ROOT = join(__dirname, '..');
 
@@ -54,7 +54,7 @@ case "$1 $2 $3" in
 esac
 `;
 
-describe('scripts/web-signin-app-registration.ts', () => {
+describe('scripts/azure/web-signin-app-registration.ts', () => {
   const stack = synthesizedDevStack();
   let dir: string;
   let out: string;
@@ -148,14 +148,19 @@ describe('scripts/web-signin-app-registration.ts', () => {
     const cli = (...args: string[]) =>
       spawnSync(
         process.execPath,
-        ['--import', 'tsx', join(ROOT, 'scripts', 'web-signin-app-registration.ts'), ...args],
+        [
+          '--import',
+          'tsx',
+          join(ROOT, 'scripts', 'azure', 'web-signin-app-registration.ts'),
+          ...args,
+        ],
         { cwd: ROOT, encoding: 'utf8', timeout: 30_000 },
       );
 
     it('prints help with --help and exits 0', () => {
       const r = cli('--help');
       expect(r.status).toBe(0);
-      expect(r.stdout).toContain('usage: npx tsx scripts/web-signin-app-registration.ts');
+      expect(r.stdout).toContain('usage: npx tsx scripts/azure/web-signin-app-registration.ts');
     });
 
     it.each([

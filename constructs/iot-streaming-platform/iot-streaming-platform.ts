@@ -105,7 +105,7 @@ export type BackboneProps =
       /**
        * Broker host names, only to pin them in data. Normally left out: the workloads stack
        * takes them as the variable `kafka_bootstrap_servers`, which
-       * `scripts/hdinsight-kafka.ts brokers <stack>` prints after the platform deploy.
+       * `scripts/azure/hdinsight-kafka.ts brokers <stack>` prints after the platform deploy.
        * @default - from the workloads stack's `kafka_bootstrap_servers` variable
        */
       readonly brokerHosts?: string[];
@@ -138,7 +138,7 @@ export interface IotStreamingPlatformProps {
   readonly production?: boolean;
   /**
    * Client id of the Entra app registration dashboard users sign in to (App Service
-   * authentication); `scripts/web-signin-app-registration.ts` creates it. A deploy-time input.
+   * authentication); `scripts/azure/web-signin-app-registration.ts` creates it. A deploy-time input.
    */
   readonly webSignInClientId: string;
   /** Tags on every resource. @default - none beyond `environment` and `workload` */

@@ -103,7 +103,7 @@ export interface WebAppAllowedSource {
 /**
  * App Service authentication ("Easy Auth") with Microsoft Entra ID: App Service signs users in
  * before a request reaches the container. Register the app first with
- * `scripts/web-signin-app-registration.ts` (see the README).
+ * `scripts/azure/web-signin-app-registration.ts` (see the README).
  */
 export interface WebAppEntraSignIn {
   /** Application (client) id of the app registration users sign in to. */
@@ -570,7 +570,7 @@ export class WebApp extends Construct implements IWebApp {
         this,
         'authentication',
         auth,
-        'user sign-in is on by default: pass { clientId, tenantId } of the entra app registration (scripts/web-signin-app-registration.ts creates it), or "disabled" to opt out explicitly',
+        'user sign-in is on by default: pass { clientId, tenantId } of the entra app registration (scripts/azure/web-signin-app-registration.ts creates it), or "disabled" to opt out explicitly',
       );
     }
     const guid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;

@@ -13,16 +13,15 @@
  * `cdktf destroy` never meets resources it does not know. Exit 2 with a message on bad arguments,
  * a stack that was not synthesized, or a stack without a deployment-agents subnet.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { UsageError, loadStack } from './synth-output';
+import type { Json } from './synth-output';
 
 /** A usage or input error: the CLI prints it and exits 2. */
 export class PoolScriptError extends Error {}
 
 /** ARM API version of `Microsoft.DevOpsInfrastructure/pools` the properties below follow. */
 export const POOL_API_VERSION = '2024-10-19';
-
-type Json = Record<string, unknown>;
 
 /** What the script needs from the platform stack. */
 export interface PoolTarget {
@@ -187,19 +186,13 @@ export function parseArgs(argv: readonly string[]): {
 function main(argv: readonly string[]): number {
   try {
     const args = parseArgs(argv);
-    const file = join(resolve(args.outDir), 'stacks', args.stack, 'cdk.tf.json');
-    if (!existsSync(file)) {
-      throw new PoolScriptError(
-        `${file} does not exist: run \`npm run synth\` first, or check the stack name`,
-      );
-    }
-    const target = poolTarget(JSON.parse(readFileSync(file, 'utf8')) as Json);
+    const target = poolTarget(loadStack(resolve(args.outDir), args.stack));
     process.stdout.write(
       args.mode === 'delete' ? deleteScript(target) : createScript(target, args.options!),
     );
     return 0;
   } catch (e) {
-    if (e instanceof PoolScriptError) {
+    if (e instanceof PoolScriptError || e instanceof UsageError) {
       process.stderr.write(`deployment-agent-pool: ${e.message}\n`);
       return 2;
     }

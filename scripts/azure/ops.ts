@@ -11,8 +11,10 @@
  * `terraform.backend.azurerm` block. Exit 2 with a message on bad arguments, a stack that was not
  * synthesized, or a resource type this script cannot place (so no provider is silently missed).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { UsageError, loadStack, parseCommandLine, resourcesOfType, shq as q } from './synth-output';
+import type { Json } from './synth-output';
 
 /** Resource type prefixes → the resource provider namespace that serves them (longest wins). */
 export const RESOURCE_PROVIDERS: ReadonlyArray<readonly [string, string]> = [
@@ -55,34 +57,11 @@ export const RESOURCE_PROVIDERS: ReadonlyArray<readonly [string, string]> = [
   ['azurerm_storage_', 'Microsoft.Storage'],
 ];
 
-/** A usage or input error: the CLI prints it and exits 2. */
-export class OpsError extends Error {}
-
-type Json = Record<string, unknown>;
-
-/** Reads one synthesized stack. */
-export function loadStack(outDir: string, stack: string): Json {
-  if (!/^[A-Za-z0-9_-]+$/.test(stack)) {
-    throw new OpsError(`stack ${JSON.stringify(stack)} is not a stack name (e.g. iot-dev)`);
-  }
-  const file = join(outDir, 'stacks', stack, 'cdk.tf.json');
-  if (!existsSync(file)) {
-    throw new OpsError(
-      `${file} does not exist: run \`npm run synth\` first, or check the stack name`,
-    );
-  }
-  return JSON.parse(readFileSync(file, 'utf8')) as Json;
-}
-
-function resourcesOf(stack: Json): Record<string, Record<string, Json>> {
-  return (stack.resource ?? {}) as Record<string, Record<string, Json>>;
-}
-
 /** The resource provider namespaces a stack's azurerm resources need, sorted. */
 export function resourceProviders(stack: Json): string[] {
   const namespaces = new Set<string>();
   const unknown: string[] = [];
-  for (const type of Object.keys(resourcesOf(stack))) {
+  for (const type of Object.keys((stack.resource ?? {}) as Json)) {
     if (!type.startsWith('azurerm_')) continue;
     const match = RESOURCE_PROVIDERS.filter(([prefix]) => type.startsWith(prefix)).sort(
       (a, b) => b[0].length - a[0].length,
@@ -91,11 +70,11 @@ export function resourceProviders(stack: Json): string[] {
     else unknown.push(type);
   }
   if (unknown.length > 0) {
-    throw new OpsError(
+    throw new UsageError(
       `no resource provider known for ${unknown.sort().join(', ')}: add it to RESOURCE_PROVIDERS in scripts/azure/ops.ts`,
     );
   }
-  const clusters = Object.values(resourcesOf(stack).azurerm_kubernetes_cluster ?? {});
+  const clusters = Object.values(resourcesOfType(stack, 'azurerm_kubernetes_cluster'));
   // VM scale sets of the node pools; the Azure Policy add-on reports through PolicyInsights; the
   // monitoring add-on's solution lives in OperationsManagement.
   if (clusters.length > 0) namespaces.add('Microsoft.Compute');
@@ -109,12 +88,11 @@ export function resourceProviders(stack: Json): string[] {
 /** Subscription features (`namespace/name`) the stack's resources ask for. */
 export function features(stack: Json): string[] {
   const out = new Set<string>();
-  const r = resourcesOf(stack);
   const hostEncryption = [
-    ...Object.values(r.azurerm_kubernetes_cluster ?? {}).map(
+    ...Object.values(resourcesOfType(stack, 'azurerm_kubernetes_cluster')).map(
       (c) => (c.default_node_pool as Json | undefined)?.host_encryption_enabled,
     ),
-    ...Object.values(r.azurerm_kubernetes_cluster_node_pool ?? {}).map(
+    ...Object.values(resourcesOfType(stack, 'azurerm_kubernetes_cluster_node_pool')).map(
       (p) => p.host_encryption_enabled,
     ),
   ];
@@ -132,7 +110,7 @@ export function stateBackend(stack: Json): {
     | Json
     | undefined;
   if (!backend)
-    throw new OpsError('the stack has no azurerm backend (local state): nothing to prepare');
+    throw new UsageError('the stack has no azurerm backend (local state): nothing to prepare');
   return {
     resourceGroup: String(backend.resource_group_name),
     storageAccount: String(backend.storage_account_name),
@@ -142,20 +120,18 @@ export function stateBackend(stack: Json): {
 
 /** The literal location and name of the stack's resource group(s). */
 function resourceGroups(stack: Json): { name: string; location: string }[] {
-  return Object.values(resourcesOf(stack).azurerm_resource_group ?? {}).map((g) => ({
+  return Object.values(resourcesOfType(stack, 'azurerm_resource_group')).map((g) => ({
     name: String(g.name),
     location: String(g.location),
   }));
 }
-
-const q = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /** The bash script that prepares a subscription for the stack. */
 export function prepareScript(stackName: string, stack: Json): string {
   const backend = stateBackend(stack);
   const location = resourceGroups(stack)[0]?.location;
   if (!location || location.includes('${')) {
-    throw new OpsError(`${stackName} has no resource group with a literal location`);
+    throw new UsageError(`${stackName} has no resource group with a literal location`);
   }
   const lines = [
     '#!/usr/bin/env bash',
@@ -212,8 +188,8 @@ export function teardownScript(
   workloadsStack: string | undefined,
 ): string {
   const groups = resourceGroups(stack);
-  if (groups.length === 0) throw new OpsError(`${stackName} has no resource group`);
-  const vaults = Object.values(resourcesOf(stack).azurerm_key_vault ?? {}).map((v) =>
+  if (groups.length === 0) throw new UsageError(`${stackName} has no resource group`);
+  const vaults = Object.values(resourcesOfType(stack, 'azurerm_key_vault')).map((v) =>
     String(v.name),
   );
   const lines = [
@@ -264,33 +240,23 @@ export function main(
   out: (s: string) => void,
   err: (s: string) => void,
 ): number {
-  const args = [...argv];
-  let outDir = 'cdktf.out';
-  const o = args.indexOf('--out');
-  if (o >= 0) {
-    outDir = args[o + 1] ?? '';
-    args.splice(o, 2);
-  }
-  if (args.includes('--help') || args.includes('-h')) {
-    out(`${USAGE}\n`);
-    return 0;
-  }
-  const [command, stackName, ...rest] = args;
   try {
-    if (!command || !stackName || rest.length > 0 || !outDir) {
-      throw new OpsError(`expected a command and a stack, got ${JSON.stringify(argv)}`);
+    const args = parseCommandLine(argv, ['prepare', 'teardown']);
+    if (args === 'help') {
+      out(`${USAGE}\n`);
+      return 0;
     }
-    const dir = resolve(cwd, outDir);
-    const stack = loadStack(dir, stackName);
-    if (command === 'prepare') out(prepareScript(stackName, stack));
-    else if (command === 'teardown') {
-      const workloads = `${stackName}-workloads`;
+    const dir = resolve(cwd, args.outDir);
+    const stack = loadStack(dir, args.stack);
+    if (args.command === 'prepare') out(prepareScript(args.stack, stack));
+    else {
+      const workloads = `${args.stack}-workloads`;
       const hasWorkloads = existsSync(join(dir, 'stacks', workloads, 'cdk.tf.json'));
-      out(teardownScript(stackName, stack, hasWorkloads ? workloads : undefined));
-    } else throw new OpsError(`unknown command ${JSON.stringify(command)}`);
+      out(teardownScript(args.stack, stack, hasWorkloads ? workloads : undefined));
+    }
     return 0;
   } catch (error) {
-    if (!(error instanceof OpsError)) throw error;
+    if (!(error instanceof UsageError)) throw error;
     err(`ops: ${error.message}\n${USAGE}\n`);
     return 2;
   }
