@@ -13,8 +13,23 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   process.exit(process.exitCode ?? EXIT.usage);
 });
 
+// A large stack prints a line per failure: write them in 64 KB blocks, not one write each, and
+// flush before anything goes to stderr so the two streams stay in order.
+let pending = '';
+const flush = () => {
+  if (pending) process.stdout.write(pending);
+  pending = '';
+};
+
 process.exitCode = runCli(process.argv.slice(2), {
-  out: console.log,
-  err: console.error,
+  out: (line) => {
+    pending += `${line}\n`;
+    if (pending.length >= 1 << 16) flush();
+  },
+  err: (line) => {
+    flush();
+    process.stderr.write(`${line}\n`);
+  },
   cwd: process.env.INIT_CWD ?? process.cwd(),
 });
+flush();

@@ -31,6 +31,35 @@ function indented(s: string, indent: string): string {
   return indent === '' ? s : s.split('\n').join(`\n${indent}`);
 }
 
+/** Elements of a lazy array printed per JSON.stringify call. */
+const BATCH = 64;
+
+/**
+ * The elements of a plain lazy array, printed in batches: a batch wrapped in as many arrays as
+ * the indent is deep comes out of JSON.stringify already indented, so the wrapper's first and
+ * last lines are cut off instead of re-indenting every element's text.
+ */
+function* plainItems(
+  length: number,
+  at: (i: number) => unknown,
+  indent: string,
+): Generator<string> {
+  const depth = indent.length / 2;
+  for (let start = 0; start < length; start += BATCH) {
+    let batch: unknown = Array.from({ length: Math.min(BATCH, length - start) }, (_, i) =>
+      at(start + i),
+    );
+    for (let d = 0; d < depth; d++) batch = [batch];
+    const text = JSON.stringify(batch, null, 2);
+    let from = 0;
+    for (let d = 0; d <= depth; d++) from = text.indexOf('\n', from) + 1;
+    let to = text.length;
+    for (let d = 0; d <= depth; d++) to = text.lastIndexOf('\n', to - 1);
+    yield text.slice(from, to);
+    yield start + BATCH < length ? ',\n' : '\n';
+  }
+}
+
 function* items(
   length: number,
   at: (i: number) => unknown,
@@ -42,13 +71,18 @@ function* items(
     return;
   }
   const inner = `${indent}  `;
+  if (plain) {
+    yield '[\n';
+    yield* plainItems(length, at, indent);
+    yield `${indent}]`;
+    return;
+  }
   yield '[\n';
   for (let i = 0; i < length; i++) {
     const v = at(i);
     yield inner;
     // JSON.stringify prints undefined, functions and symbols in arrays as null.
     if (v === undefined || typeof v === 'function' || typeof v === 'symbol') yield 'null';
-    else if (plain) yield indented(JSON.stringify(v, null, 2), inner);
     else yield* prettyJson(v, inner);
     yield i < length - 1 ? ',\n' : '\n';
   }
