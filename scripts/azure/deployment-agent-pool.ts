@@ -116,9 +116,14 @@ echo "pool mdp-${base} ready: use it as 'pool: mdp-${base}' for the workloads st
 `;
 }
 
+/** The resource group holding the pool, its dev center and project. */
+export function poolResourceGroup(t: PoolTarget): string {
+  return `${t.resourceGroup}-agents`;
+}
+
 /** The bash script removing the pool, its project and dev center (run before a platform teardown). */
 export function deleteScript(t: PoolTarget): string {
-  const rg = `${t.resourceGroup}-agents`;
+  const rg = poolResourceGroup(t);
   return `#!/usr/bin/env bash
 # Removes the Managed DevOps Pool of ${t.resourceGroup}, which holds the deployment-agents subnet.
 set -euo pipefail
