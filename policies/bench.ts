@@ -1,9 +1,10 @@
 /**
  * Evaluation cost on generated stacks: `npx tsx policies/bench.ts [sizes…]` (default
  * 1000 3000 10000 30000 resources). `npx tsx policies/bench.ts --reports [sizes…]` (default
- * 20000) instead runs the CLI end to end in a child process on one generated stack of each
- * size — load, evaluate, print, write the four report formats — and prints wall and CPU time,
- * peak RSS and the load average. Each stack mixes the platform's resource types with the
+ * 20000) instead runs the CLI end to end in a child process on two generated stacks of each
+ * size — the mixed one above, and one of Kubernetes deployments only (the most findings per
+ * resource) — loading, evaluating, printing and writing the four report formats, and prints
+ * wall and CPU time, peak RSS and the load average. Each stack mixes the platform's resource types with the
  * references the graph rules follow (private endpoints, diagnostic settings, NSG
  * associations, namespaces and network policies), so cross-resource rules do real work.
  * Prints parse, index+evaluate and total time, findings, and memory per size; run with
@@ -25,7 +26,7 @@ import { resourceLines } from './engine/load';
 import type { StackDocument } from './engine/load';
 import { RuleSet, evaluateStack } from './engine/evaluate';
 import { azureIotPlatformPack } from './packs/azure-iot-platform';
-import { REPORT_FILES, runCli } from './run';
+import { REPORT_FILES, consoleIo, runCli } from './run';
 
 type Attrs = Record<string, unknown>;
 
@@ -135,6 +136,29 @@ function stack(resources: number): string {
   return JSON.stringify({ '//': { metadata: { stackName: 'bench' } }, resource }, null, 2);
 }
 
+/**
+ * The worst case for reports: one resource type with many rules (Kubernetes deployments with
+ * a bare container fail or pass about fifteen rules each), so findings pile up on few rules.
+ */
+function deploymentsStack(resources: number): string {
+  const deployments: Record<string, Attrs> = {};
+  for (let i = 0; i < resources; i++) {
+    deployments[`app${i}`] = {
+      '//': { metadata: { path: `bench/app${i}`, uniqueId: `app${i}` } },
+      metadata: { name: `app${i}`, namespace: 'apps' },
+      spec: { template: { spec: { container: [{ name: 'app', image: 'acr.io/app:1.0.0' }] } } },
+    };
+  }
+  return JSON.stringify(
+    {
+      '//': { metadata: { stackName: 'bench' } },
+      resource: { kubernetes_deployment_v1: deployments },
+    },
+    null,
+    2,
+  );
+}
+
 function measure(resources: number): void {
   const text = stack(resources);
   global.gc?.();
@@ -175,11 +199,11 @@ function measure(resources: number): void {
  * four report formats. Runs in a child process so the peak RSS is the CLI's own, not the
  * generator's; prints wall time, peak RSS and the load average.
  */
-function measureReports(resources: number): void {
+function measureReports(resources: number, shape: 'mixed' | 'deployments'): void {
   const dir = mkdtempSync(join(tmpdir(), 'policy-bench-'));
   const file = join(dir, 'stacks', 'bench', 'cdk.tf.json');
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, stack(resources));
+  writeFileSync(file, shape === 'mixed' ? stack(resources) : deploymentsStack(resources));
   const started = process.hrtime.bigint();
   const child = spawnSync(
     process.execPath,
@@ -212,7 +236,7 @@ function measureReports(resources: number): void {
     .map((l) => l.toFixed(2))
     .join(' ');
   console.log(
-    `${String(resources).padStart(6)} resources  cli+4 reports: wall ${r.ms.toFixed(0).padStart(6)} ms  cpu ${r.cpuMs.toFixed(0)} ms  ` +
+    `${String(resources).padStart(6)} resources (${shape.padEnd(11)})  cli+4 reports: wall ${r.ms.toFixed(0).padStart(6)} ms  cpu ${r.cpuMs.toFixed(0)} ms  ` +
       `(whole process with start-up ${processMs.toFixed(0)} ms)  ` +
       `peak rss ${r.peakRssMb.toFixed(0)} MB  exit ${r.code}  printed ${printed} lines  ` +
       `reports ${Object.entries(r.bytes)
@@ -226,10 +250,9 @@ function cliChild(file: string, reportDir: string, resultFile: string): void {
   const t0 = process.hrtime.bigint();
   const cpu0 = process.cpuUsage();
   // As cli.ts runs it: default threshold, output on the console.
-  const code = runCli([file, '--report-dir', reportDir, '--today', '2026-11-27'], {
-    out: console.log,
-    err: console.error,
-  });
+  const io = consoleIo(process.cwd());
+  const code = runCli([file, '--report-dir', reportDir, '--today', '2026-11-27'], io);
+  io.flush();
   const ms = Number(process.hrtime.bigint() - t0) / 1e6;
   const cpu = process.cpuUsage(cpu0);
   const cpuMs = (cpu.user + cpu.system) / 1e3;
@@ -247,7 +270,10 @@ if (process.argv[2] === '--cli-child') {
     .slice(3)
     .map(Number)
     .filter((n) => n > 0);
-  for (const n of sizes.length > 0 ? sizes : [20000]) measureReports(n);
+  for (const n of sizes.length > 0 ? sizes : [20000]) {
+    measureReports(n, 'mixed');
+    measureReports(n, 'deployments');
+  }
 } else {
   runGrowth();
 }

@@ -68,6 +68,31 @@ export interface CliIo {
   readonly cwd?: string;
 }
 
+/**
+ * Console output for the CLI: stdout lines go out in 64 KB blocks rather than one write each
+ * (a large stack prints a line per failure), flushed before anything goes to stderr so the two
+ * streams stay in order. Call `flush()` when done.
+ */
+export function consoleIo(cwd: string): CliIo & { readonly flush: () => void } {
+  let pending = '';
+  const flush = () => {
+    if (pending) process.stdout.write(pending);
+    pending = '';
+  };
+  return {
+    out: (line) => {
+      pending += `${line}\n`;
+      if (pending.length >= 1 << 16) flush();
+    },
+    err: (line) => {
+      flush();
+      process.stderr.write(`${line}\n`);
+    },
+    cwd,
+    flush,
+  };
+}
+
 /** Default threshold: see "The gate" in docs/policies.md for why high and not medium. */
 export const DEFAULT_FAIL_ON: Severity = 'high';
 
