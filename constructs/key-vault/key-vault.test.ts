@@ -1,5 +1,5 @@
 import type { TerraformStack } from 'cdktf';
-import { Testing } from 'cdktf';
+import { Fn, Op, TerraformVariable, Testing } from 'cdktf';
 import { KeyVault as AzKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
@@ -98,6 +98,57 @@ describe('KeyVault', () => {
     ],
   ])('rejects a bad %s with a message naming it', (_prop, props, message) => {
     expect(() => synth(props)).toThrow(message);
+  });
+
+  it('opens the firewall to a token list (a terraform variable) under an expression for public access', () => {
+    const { stack, rg } = testScope();
+    const ranges = new TerraformVariable(stack, 'deployer_ranges', { type: 'list(string)' })
+      .listValue;
+    new KeyVault(stack, 'KeyVault', {
+      name: 'kv-iot-test',
+      resourceGroup: rg,
+      tenantId: 't',
+      publicNetworkAccess: Op.gte(Fn.lengthOf(ranges), 1),
+      allowedIpRanges: ranges,
+    });
+    expect(Testing.synth(stack)).toHaveResourceWithProperties(AzKeyVault, {
+      public_network_access_enabled: '${(length(var.deployer_ranges) >= 1)}',
+      network_acls: {
+        default_action: 'Deny',
+        bypass: 'AzureServices',
+        ip_rules: '${var.deployer_ranges}',
+      },
+    });
+  });
+
+  it('rejects a token list of ip rules while public access is literally off', () => {
+    const { stack, rg } = testScope();
+    const ranges = new TerraformVariable(stack, 'deployer_ranges', { type: 'list(string)' })
+      .listValue;
+    expect(
+      () =>
+        new KeyVault(stack, 'KeyVault', {
+          name: 'kv-iot-test',
+          resourceGroup: rg,
+          tenantId: 't',
+          allowedIpRanges: ranges,
+        }),
+    ).toThrow(/ip rules only apply with publicNetworkAccess: true or an expression/);
+  });
+
+  it('still checks literal ip rules when public access is an expression', () => {
+    const { stack, rg } = testScope();
+    const flag = new TerraformVariable(stack, 'open', { type: 'bool' });
+    expect(
+      () =>
+        new KeyVault(stack, 'KeyVault', {
+          name: 'kv-iot-test',
+          resourceGroup: rg,
+          tenantId: 't',
+          publicNetworkAccess: flag.booleanValue,
+          allowedIpRanges: ['20.61.14.0/28', '10.0.0.300'],
+        }),
+    ).toThrow(/invalid allowedIpRanges\[1\] "10.0.0.300"/);
   });
 
   it('carries the construct path in validation errors', () => {

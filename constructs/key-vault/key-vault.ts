@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { Token } from 'cdktf';
+import type { IResolvable } from 'cdktf';
 import { KeyVault as AzKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
@@ -48,11 +50,14 @@ export interface KeyVaultProps extends AzureResourceProps {
   readonly purgeProtection?: boolean;
   /**
    * Whether the vault's public endpoint accepts traffic (still filtered by `allowedIpRanges`).
+   * May be a Terraform expression, e.g. `Op.gte(Fn.lengthOf(deployerRanges), 1)` to open the
+   * endpoint only while a deploy-time input lists addresses (docs/adr/0010).
    * @default false - reach the vault through its private endpoint
    */
-  readonly publicNetworkAccess?: boolean;
+  readonly publicNetworkAccess?: boolean | IResolvable;
   /**
    * Public IPv4 addresses or CIDR ranges allowed through the firewall when public access is on.
+   * A token list (a Terraform variable) is checked by Terraform's validation, not here.
    * @default - none
    */
   readonly allowedIpRanges?: string[];
@@ -113,7 +118,7 @@ export class KeyVault extends Construct implements IKeyVault {
     validateRange(this, 'softDeleteRetentionDays', props.softDeleteRetentionDays, 7, 90, {
       unit: 'days',
     });
-    validateIpRules(this, props.publicNetworkAccess === true, props.allowedIpRanges);
+    this.validateNetwork(props);
 
     this.resource = new AzKeyVault(this, 'Resource', {
       name: props.name,
@@ -138,6 +143,26 @@ export class KeyVault extends Construct implements IKeyVault {
     this.name = this.resource.name;
     this.vaultUri = this.resource.vaultUri;
     applyCommonInterfaces(this, this.resource, props, { privateEndpointSubresource: 'vault' });
+  }
+
+  /**
+   * Literal ranges are checked here, token lists by Terraform. Ranges with public access left
+   * off (literally) never apply, whether literal or a token, so both are rejected; an
+   * expression for public access can only be judged by Terraform.
+   */
+  private validateNetwork(props: KeyVaultProps): void {
+    const access = props.publicNetworkAccess ?? false;
+    const ranges = props.allowedIpRanges;
+    if (ranges === undefined || !Token.isUnresolved(ranges)) {
+      validateIpRules(this, access !== false, ranges);
+    } else if (access === false) {
+      throw new ValidationError(
+        this,
+        'allowedIpRanges',
+        Token.asString(ranges),
+        'ip rules only apply with publicNetworkAccess: true or an expression',
+      );
+    }
   }
 
   /**
