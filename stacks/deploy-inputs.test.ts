@@ -10,6 +10,7 @@ import {
   apimPublisherEmail,
   authorizedIpRanges,
   hdinsightSshPublicKeys,
+  keyVaultDeployerIpRanges,
 } from './deploy-inputs';
 
 // The validation blocks are evaluated by the real Terraform CLI: `terraform plan` on a
@@ -43,6 +44,7 @@ const GOOD = {
   alert_email_addresses: { 'platform-oncall': 'oncall@contoso.com', security: 'soc@fabrikam.io' },
   hdinsight_ssh_public_keys: [ED25519, RSA_3072],
   aks_authorized_ip_ranges: ['20.61.14.0/28', '52.174.10.7/32'],
+  key_vault_deployer_ip_ranges: ['52.174.10.7', '20.61.14.0/28'],
 };
 type Inputs = typeof GOOD;
 
@@ -57,6 +59,7 @@ beforeAll(() => {
   alertEmailReceivers(stack, ['platform-oncall', 'security']);
   hdinsightSshPublicKeys(stack);
   authorizedIpRanges(stack, { deploymentAgents: false });
+  keyVaultDeployerIpRanges(stack);
   dir = mkdtempSync(join(tmpdir(), 'deploy-inputs-'));
   const { variable } = JSON.parse(Testing.synth(stack)) as { variable: unknown };
   writeFileSync(join(dir, 'main.tf.json'), JSON.stringify({ variable }));
@@ -166,6 +169,27 @@ describe('deploy-time inputs, validated by terraform itself', () => {
     ['a malformed range', { aks_authorized_ip_ranges: ['10.0.0.300/24'] }, /IPv4 CIDR/],
     ['a bare address', { aks_authorized_ip_ranges: ['52.174.10.7'] }, /IPv4 CIDR/],
     ['no authorized range', { aks_authorized_ip_ranges: [] }, /at least one public IPv4 CIDR/],
+    [
+      'a deployer address inside TEST-NET-3',
+      { key_vault_deployer_ip_ranges: ['203.0.113.7'] },
+      /RFC 5737/,
+    ],
+    [
+      'a deployer range overlapping TEST-NET-1',
+      { key_vault_deployer_ip_ranges: ['52.174.10.7', '192.0.0.0/22'] },
+      /RFC 5737/,
+    ],
+    [
+      'the whole internet as deployer range',
+      { key_vault_deployer_ip_ranges: ['0.0.0.0/0'] },
+      /opens the vault to the internet/,
+    ],
+    [
+      'a malformed deployer address',
+      { key_vault_deployer_ip_ranges: ['52.174.10.256'] },
+      /public IPv4 address/,
+    ],
+    ['a deployer host name', { key_vault_deployer_ip_ranges: ['agent.contoso.com'] }, /IPv4/],
   ])('rejects %s', (_, bad, message) => {
     const errors = plan({ ...GOOD, ...bad });
     expect(errors.some((d) => message.test(d)) ? 'rejected' : errors).toBe('rejected');
@@ -181,6 +205,21 @@ describe('deploy-time inputs, validated by terraform itself', () => {
     expect(variable.aks_authorized_ip_ranges.validation.map((v) => v.condition)).not.toContainEqual(
       expect.stringContaining('length('),
     );
+  });
+
+  it('keeps the vault private by default: no deployer range unless given', () => {
+    const { key_vault_deployer_ip_ranges: _, ...withoutDeployer } = GOOD;
+    expect(plan(withoutDeployer as Inputs)).toEqual([]);
+    const stack = new TerraformStack(Testing.app(), 'inputs');
+    keyVaultDeployerIpRanges(stack);
+    const { variable } = JSON.parse(Testing.synth(stack)) as {
+      variable: Record<string, { default?: unknown; type: string; description: string }>;
+    };
+    expect(variable.key_vault_deployer_ip_ranges).toMatchObject({
+      type: 'list(string)',
+      default: [],
+      description: expect.stringContaining('private-only'),
+    });
   });
 
   it('declares every input with a description and its validation blocks', () => {

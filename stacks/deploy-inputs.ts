@@ -26,6 +26,11 @@ const EMAIL = '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\\.[A-Za-z0-9-]+)*\\.[A-Za-z]{2,
 const EXAMPLE_EMAIL = `(?i)([@.](${EXAMPLE_DOMAINS.map((d) => d.replace(/\./g, '\\.')).join('|')})|\\.(${RESERVED_TOP_LEVEL_DOMAINS.join('|')}))$`;
 const IPV4_CIDR =
   '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])$';
+/** An IPv4 address or CIDR: Key Vault's firewall takes either. */
+const IPV4_ADDRESS_OR_CIDR =
+  '^((25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])(/([0-9]|[12][0-9]|3[0-2]))?$';
+/** Terraform: the address or CIDR `a` as a CIDR (a bare address is its /32). */
+const asCidr = (a: string) => `(strcontains(${a}, "/") ? ${a} : "\${${a}}/32")`;
 /**
  * OpenSSH public keys HDInsight nodes accept: RSA of 2048 bits or more (a 2048-bit key's blob is
  * 372 base64 characters) or Ed25519 (a 68-character blob). The blob must start with the
@@ -126,6 +131,20 @@ export const VALIDATIONS = {
       `No entry may overlap the documentation ranges ${DOCUMENTATION_IPV4_RANGES.join(', ')} (RFC 5737): they belong to no real network.`,
     ),
   ],
+  key_vault_deployer_ip_ranges: [
+    check(
+      `alltrue([for a in var.key_vault_deployer_ip_ranges : can(regex(${hcl(IPV4_ADDRESS_OR_CIDR)}, a)) && can(cidrhost(${asCidr('a')}, 0))])`,
+      'Each entry must be a public IPv4 address such as 20.61.14.7 or a CIDR such as 20.61.14.0/28.',
+    ),
+    check(
+      `alltrue([for a in var.key_vault_deployer_ip_ranges : try(tonumber(split("/", ${asCidr('a')})[1]) >= 8, true)])`,
+      'A range wider than /8 (such as 0.0.0.0/0) opens the vault to the internet; list the addresses that deploy.',
+    ),
+    check(
+      `alltrue([for a in var.key_vault_deployer_ip_ranges : ${notDocumentationRange(asCidr('a'))}])`,
+      `No entry may overlap the documentation ranges ${DOCUMENTATION_IPV4_RANGES.join(', ')} (RFC 5737): they belong to no real network.`,
+    ),
+  ],
 } satisfies Record<string, TerraformVariableValidationConfig[]>;
 
 /** A deploy-time input. */
@@ -142,6 +161,8 @@ const DESCRIPTIONS: Record<DeployInputName, string> = {
     'OpenSSH public keys (the .pub line) of the HDInsight node login user, for break-glass access.',
   aks_authorized_ip_ranges:
     'Public IPv4 CIDRs allowed to reach the public AKS API server besides the deployment agents (operators, pipeline egress).',
+  key_vault_deployer_ip_ranges:
+    "Public IPv4 addresses or CIDRs of a deployer outside the VNet (the first deploy, before the deployment agents exist). Non-empty opens the Key Vault's public endpoint to exactly these; empty (the default) keeps it private-only. See docs/adr/0010.",
 };
 
 /** Declares the Terraform variable `name` with its type, description and validation blocks. */
@@ -214,4 +235,19 @@ export function authorizedIpRanges(
     );
   }
   return v.listValue;
+}
+
+/**
+ * Public addresses a deployer outside the VNet applies the platform from. The platform stack
+ * creates a Key Vault certificate, a call to the vault's data plane, before any agent inside the
+ * VNet exists; listing the deployer's address opens the vault's firewall to it for that apply.
+ * Defaults to none: the vault stays private-only (docs/adr/0010).
+ */
+export function keyVaultDeployerIpRanges(scope: Construct): string[] {
+  return new TerraformVariable(scope, 'key_vault_deployer_ip_ranges', {
+    type: 'list(string)',
+    description: DESCRIPTIONS.key_vault_deployer_ip_ranges,
+    default: [],
+    validation: [...VALIDATIONS.key_vault_deployer_ip_ranges],
+  }).listValue;
 }
