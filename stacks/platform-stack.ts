@@ -14,6 +14,7 @@ import {
   apimPublisherEmail,
   authorizedIpRanges,
   hdinsightSshPublicKeys,
+  keyVaultDeployerIpRanges,
 } from './deploy-inputs';
 
 /** The ingest API's OpenAPI document, imported by API Management. */
@@ -65,7 +66,10 @@ export class PlatformStack extends TerraformStack {
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
     new AzurermProvider(this, 'azurerm', {
-      features: [{}],
+      // The storage accounts are private-only and configure no queue_properties/static_website:
+      // with the data plane on, azurerm 4.x polls their queue, file and web endpoints at create
+      // and read, which a private-only account answers 403 (docs/adr/0010).
+      features: [{ storage: [{ dataPlaneAvailable: false }] }],
       subscriptionId: env.subscriptionId,
       // HDInsight's storage account and the state account have shared-key access off.
       storageUseAzuread: true,
@@ -94,6 +98,8 @@ export class PlatformStack extends TerraformStack {
       tenantId: client.tenantId,
       // issues the ingress gateway's certificate in the vault
       deployerPrincipal: { principalId: client.objectId },
+      // ...and reaches the private vault's data plane from these addresses (docs/adr/0010)
+      keyVaultDeployerIpRanges: keyVaultDeployerIpRanges(this),
       webSignInClientId: new TerraformVariable(this, 'web_signin_client_id', {
         type: 'string',
         description:

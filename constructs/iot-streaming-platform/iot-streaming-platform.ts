@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { Fn, Op, Token } from 'cdktf';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
@@ -15,6 +16,7 @@ import type { CosmosRegion } from '../cosmos-account';
 import { EventHubsKafka, HdinsightKafkaCluster } from '../kafka';
 import type { EventHubsSku, StreamingBackbone } from '../kafka';
 import { KeyVault } from '../key-vault';
+import type { KeyVaultProps } from '../key-vault';
 import { ManagedPrometheus, Monitoring, PlatformAlerts } from '../monitoring';
 import type { EmailReceiver, PlatformAlertThresholds } from '../monitoring';
 import { Network, apiManagementNsgRules } from '../network';
@@ -129,6 +131,15 @@ export interface IotStreamingPlatformProps {
    * @default - none: the deployer already holds a role that manages certificates
    */
   readonly deployerPrincipal?: IPrincipal;
+  /**
+   * Public IPv4 addresses or CIDRs of a deployer outside the VNet. Creating the ingress
+   * gateway's certificate is a call to the vault's data plane, which is private-only; while
+   * this lists addresses (a literal or a Terraform variable's list), the vault's public
+   * endpoint is open to exactly them, so the first deploy can run before any agent exists in
+   * the VNet (docs/adr/0010).
+   * @default - none: the vault is reachable only through its private endpoint
+   */
+  readonly keyVaultDeployerIpRanges?: string[];
   /**
    * Whether this is a production environment: literal documentation IP ranges (RFC 5737/3849),
    * example e-mail domains (RFC 2606/6761) and SSH keys whose blob is text are then rejected at
@@ -365,6 +376,7 @@ export class IotStreamingPlatform extends Construct {
       name: `kv-${compact}`.slice(0, 24),
       tenantId: props.tenantId,
       privateEndpoints: pe('vault'),
+      ...this.keyVaultDeployerAccess(props.keyVaultDeployerIpRanges),
     });
 
     this.registry = new ContainerRegistry(this, 'Registry', {
@@ -609,6 +621,21 @@ export class IotStreamingPlatform extends Construct {
       thresholds: props.monitoring.alertThresholds,
     });
     this.declareDesignWaivers(props);
+  }
+
+  /**
+   * The vault's public endpoint opens exactly when deployer ranges are listed: for a token list
+   * that is `length(ranges) >= 1`, decided at plan time (`>= 1`, not `> 0`: cdktf 0.21's `Op`
+   * drops a right operand of 0).
+   */
+  private keyVaultDeployerAccess(
+    ranges: string[] | undefined,
+  ): Pick<KeyVaultProps, 'publicNetworkAccess' | 'allowedIpRanges'> {
+    if (ranges === undefined) return {};
+    const publicNetworkAccess = Token.isUnresolved(ranges)
+      ? Op.gte(Fn.lengthOf(ranges), 1)
+      : ranges.length > 0;
+    return { publicNetworkAccess, allowedIpRanges: ranges };
   }
 
   /**
