@@ -3,6 +3,11 @@ import type { ITerraformDependable } from 'cdktf';
 import { JobV1 } from '@cdktf/provider-kubernetes/lib/job-v1';
 import { NetworkPolicyV1 } from '@cdktf/provider-kubernetes/lib/network-policy-v1';
 import { ValidationError, isUnresolved, validateRange } from '../core';
+import {
+  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+  containerEnv,
+  restrictedPodSecurityContext,
+} from '../kubernetes-workload/restricted-pod';
 
 /** One topic the job keeps on the cluster. */
 export interface KafkaTopic {
@@ -148,31 +153,18 @@ export class KafkaTopicsJob extends Construct {
             restartPolicy: 'Never',
             serviceAccountName: props.serviceAccountName ?? 'default',
             automountServiceAccountToken: false,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: '1000',
-              runAsGroup: '1000',
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurityContext(1000, false),
             container: [
               {
                 name: 'topics',
                 image: props.image,
                 command: ['node', 'dist/workloads/topics/main.js'],
-                env: Object.entries(env)
-                  .sort(([a], [b]) => (a < b ? -1 : 1))
-                  .map(([name, value]) => ({ name, value })),
+                env: containerEnv(env),
                 resources: {
                   requests: { cpu: '50m', memory: '96Mi' },
                   limits: { memory: '192Mi' },
                 },
-                securityContext: {
-                  runAsNonRoot: true,
-                  readOnlyRootFilesystem: true,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  capabilities: { drop: ['ALL'] },
-                },
+                securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                 volumeMount: props.caBundle
                   ? [{ name: 'kafka-ca', mountPath: CA_MOUNT, readOnly: true }]
                   : undefined,

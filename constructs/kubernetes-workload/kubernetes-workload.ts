@@ -13,6 +13,11 @@ import type { KafkaLagTrigger } from './scaled-object';
 import { ScaledObject } from './scaled-object';
 import type { SecretProviderClass } from './secret-provider-class';
 import { KUBERNETES_NAME } from './kubernetes-name';
+import {
+  RESTRICTED_CONTAINER_SECURITY_CONTEXT,
+  containerEnv,
+  restrictedPodSecurityContext,
+} from './restricted-pod';
 
 /** CPU and memory of one container. */
 export interface ContainerResources {
@@ -306,13 +311,7 @@ export class KubernetesWorkload extends Construct {
             serviceAccountName: props.name,
             automountServiceAccountToken: false,
             terminationGracePeriodSeconds: props.terminationGracePeriodSeconds ?? 30,
-            securityContext: {
-              runAsNonRoot: true,
-              runAsUser: '1000',
-              runAsGroup: '1000',
-              fsGroup: '1000',
-              seccompProfile: { type: 'RuntimeDefault' },
-            },
+            securityContext: restrictedPodSecurityContext(),
             topologySpreadConstraint: [
               {
                 maxSkew: 1,
@@ -327,9 +326,7 @@ export class KubernetesWorkload extends Construct {
                 image: props.image,
                 imagePullPolicy: 'IfNotPresent',
                 port: [{ containerPort: port, name: 'http' }],
-                env: Object.entries(props.env ?? {})
-                  .sort(([a], [b]) => (a < b ? -1 : 1))
-                  .map(([name, value]) => ({ name, value })),
+                env: containerEnv(props.env ?? {}),
                 resources: {
                   requests: {
                     cpu: props.resources.cpuRequest,
@@ -355,13 +352,7 @@ export class KubernetesWorkload extends Construct {
                   periodSeconds: 2,
                   failureThreshold: 30,
                 },
-                securityContext: {
-                  runAsNonRoot: true,
-                  readOnlyRootFilesystem: true,
-                  allowPrivilegeEscalation: false,
-                  privileged: false,
-                  capabilities: { drop: ['ALL'] },
-                },
+                securityContext: RESTRICTED_CONTAINER_SECURITY_CONTEXT,
                 volumeMount: [
                   { name: 'tmp', mountPath: '/tmp' },
                   ...(props.keyVaultSecrets

@@ -14,14 +14,7 @@
  * Exit 2 with a message on bad arguments or a stack without exactly one HDInsight cluster.
  */
 import type { Json } from './synth-output';
-import {
-  UsageError,
-  literal,
-  loadStack,
-  onlyResource,
-  parseCommandLine,
-  shq,
-} from './synth-output';
+import { UsageError, literal, onlyResource, runScriptCli, shq } from './synth-output';
 
 /** The Key Vault secret the workloads mount as KAFKA_TLS_CA_FILE (stacks/workloads-stack.ts). */
 export const KAFKA_CA_SECRET = 'kafka-ca-bundle';
@@ -200,26 +193,19 @@ export function main(
   out: (s: string) => void,
   err: (s: string) => void,
 ): number {
-  try {
-    const parsed = parseCommandLine(argv, ['brokers', 'tls']);
-    if (parsed === 'help') {
-      out(HELP);
-      return 0;
-    }
-    const info = clusterInfo(loadStack(parsed.outDir, parsed.stack));
-    out(
-      parsed.command === 'brokers'
-        ? brokersScript(parsed.stack, info)
-        : tlsScript(parsed.stack, info),
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err(`hdinsight-kafka: ${e.message}\n${HELP}`);
-      return 2;
-    }
-    throw e;
-  }
+  return runScriptCli(
+    {
+      name: 'hdinsight-kafka',
+      help: HELP,
+      commands: {
+        brokers: (name, stack) => brokersScript(name, clusterInfo(stack)),
+        tls: (name, stack) => tlsScript(name, clusterInfo(stack)),
+      },
+    },
+    argv,
+    out,
+    err,
+  );
 }
 
 if (require.main === module) {

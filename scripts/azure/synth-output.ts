@@ -4,7 +4,7 @@
  * Anything missing or not literal is a {@link UsageError}, never a guess.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** A usage or input error: the CLIs print it and exit 2. */
 export class UsageError extends Error {}
@@ -96,4 +96,39 @@ export function parseCommandLine(
   if (stack === undefined) throw new UsageError(`${command} needs a stack name, e.g. iot-prod`);
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(' ')}`);
   return { command, stack, outDir };
+}
+
+/**
+ * The shape every operator CLI here shares: `<command> <stack> [--out dir]`, the stack read from
+ * the synth output, one printed script per command; help on `--help`, exit 2 with the help on a
+ * {@link UsageError}. Returns the exit code.
+ */
+export function runScriptCli(
+  options: {
+    readonly name: string;
+    readonly help: string;
+    readonly commands: Record<string, (stackName: string, stack: Json) => string>;
+    /** Where `--out` is resolved from. @default process.cwd() */
+    readonly cwd?: string;
+  },
+  argv: readonly string[],
+  out: (s: string) => void,
+  err: (s: string) => void,
+): number {
+  try {
+    const parsed = parseCommandLine(argv, Object.keys(options.commands));
+    if (parsed === 'help') {
+      out(options.help);
+      return 0;
+    }
+    const stack = loadStack(resolve(options.cwd ?? process.cwd(), parsed.outDir), parsed.stack);
+    out(options.commands[parsed.command]!(parsed.stack, stack));
+    return 0;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      err(`${options.name}: ${e.message}\n${options.help}`);
+      return 2;
+    }
+    throw e;
+  }
 }

@@ -17,11 +17,10 @@ import type { Json } from './synth-output';
 import {
   UsageError,
   literal,
-  loadStack,
   onlyResource,
-  parseCommandLine,
   referencedAddress,
   resourcesOfType,
+  runScriptCli,
   shq,
 } from './synth-output';
 
@@ -155,26 +154,19 @@ export function main(
   out: (s: string) => void,
   err: (s: string) => void,
 ): number {
-  try {
-    const parsed = parseCommandLine(argv, ['register', 'trust']);
-    if (parsed === 'help') {
-      out(HELP);
-      return 0;
-    }
-    const info = signInInfo(loadStack(parsed.outDir, parsed.stack));
-    out(
-      parsed.command === 'register'
-        ? registerScript(parsed.stack, info)
-        : trustScript(parsed.stack, info),
-    );
-    return 0;
-  } catch (e) {
-    if (e instanceof UsageError) {
-      err(`web-signin-app-registration: ${e.message}\n${HELP}`);
-      return 2;
-    }
-    throw e;
-  }
+  return runScriptCli(
+    {
+      name: 'web-signin-app-registration',
+      help: HELP,
+      commands: {
+        register: (name, stack) => registerScript(name, signInInfo(stack)),
+        trust: (name, stack) => trustScript(name, signInInfo(stack)),
+      },
+    },
+    argv,
+    out,
+    err,
+  );
 }
 
 if (require.main === module) {
