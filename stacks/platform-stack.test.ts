@@ -27,7 +27,11 @@ describe('PlatformStack', () => {
       key: 'iot-dev.tfstate',
       use_azuread_auth: true,
     });
-    expect(json.provider.azurerm[0]).toMatchObject({ storage_use_azuread: true, features: [{}] });
+    expect(json.provider.azurerm[0]).toMatchObject({
+      storage_use_azuread: true,
+      // private-only storage accounts: no data-plane polls (docs/adr/0010)
+      features: [{ storage: [{ data_plane_available: false }] }],
+    });
   });
 
   it('outputs what an operator needs', () => {
