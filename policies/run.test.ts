@@ -224,6 +224,21 @@ describe('policy CLI on every shape of Terraform JSON', () => {
     },
   );
 
+  it.each([
+    ['resource-section-twice', 5, '$', 'resource'],
+    ['nested-block-twice', 7, '$.resource.azurerm_network_security_group.nsg', 'security_rule'],
+    ['escaped-key-twice', 5, '$.resource[0].azurerm_storage_account.sa', 'min_tls_version'],
+  ])(
+    'exits 2 on %s: a key written twice, which JSON.parse would silently drop',
+    (name, line, path, key) => {
+      const r = run([join(SHAPES, 'duplicate-keys', `${name}.json`)], SHAPES);
+      expect(r.code).toBe(EXIT.usage);
+      expect(r.err).toContain(
+        `policy: duplicate-keys/${name}.json:${line}: not a Terraform JSON configuration: ${path}: key "${key}" is written twice in one object`,
+      );
+    },
+  );
+
   it('exits 2, never 0, when a rule crashes', () => {
     const dir = outdir({ 'azurerm_key_vault.kv': goodVault });
     const pack = join(mkdtempSync(join(tmpdir(), 'policy-pack-')), 'crash-pack.ts');

@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
-import { ConfigShapeError, readConfig } from './config';
+import { ConfigShapeError, jsonPath, readConfig } from './config';
 
 /** One synthesized stack as read from disk. */
 export interface StackDocument {
@@ -25,16 +25,47 @@ interface Frame {
   readonly array: boolean;
   /** Property this container is the value of; undefined for array elements and the root. */
   readonly key: string | undefined;
+  /** Path segment for messages: the property, or the index in the parent array. */
+  readonly segment: string | number | undefined;
+  /** Index of the current element, in an array. */
+  index: number;
+  /** Keys seen so far, in an object. */
+  readonly keys: Set<string> | undefined;
+}
+
+/** A key written twice in one object: JSON.parse keeps the last, HCL reads both. */
+export interface DuplicateKey {
+  /** JSON path of the object holding the key twice. */
+  readonly path: string;
+  readonly key: string;
+  /** 1-based line of the second occurrence. */
+  readonly line: number;
+}
+
+/** What one pass over the JSON text finds. */
+export interface JsonScan {
+  /** `type.name` (and `data.type.name`) → 1-based line of its key. */
+  readonly lines: Map<string, number>;
+  /** The first key written twice in one object, if any. */
+  readonly duplicate?: DuplicateKey;
+}
+
+function framePath(frames: readonly Frame[]): string {
+  let path = '$';
+  for (const f of frames) if (f.segment !== undefined) path = jsonPath(path, f.segment);
+  return path;
 }
 
 /**
- * Lines of the resource and data source keys, found with a small scanner rather than a
- * second parse: the key of a name two labels under a top-level `resource`/`data`, with any
- * level written as an array of objects (`"resource": [ { "t": { "n": {…} } } ]`).
+ * One pass over the JSON text, rather than a second parse: the line of each resource and data
+ * source key (the key of a name two labels under a top-level `resource`/`data`, with any level
+ * written as an array of objects, `"resource": [ { "t": { "n": {…} } } ]`), and the first key
+ * written twice in one object. Expects text that JSON.parse accepted.
  */
-export function resourceLines(text: string): Map<string, number> {
+export function scanJson(text: string): JsonScan {
   const lines = new Map<string, number>();
   const frames: Frame[] = [];
+  let duplicate: DuplicateKey | undefined;
   let line = 1;
   let lastString = '';
   let lastStringLine = 1;
@@ -44,20 +75,25 @@ export function resourceLines(text: string): Map<string, number> {
     if (c === 10 /* \n */) line++;
     else if (c === 34 /* " */) {
       let j = i + 1;
-      let s = '';
-      let start = j;
+      let escaped = false;
       while (j < text.length && text.charCodeAt(j) !== 34) {
         if (text.charCodeAt(j) === 92 /* \ */) {
-          s += text.slice(start, j) + text[j + 1];
+          escaped = true;
           j += 2;
-          start = j;
         } else j++;
       }
-      lastString = s + text.slice(start, j);
+      lastString = escaped ? (JSON.parse(text.slice(i, j + 1)) as string) : text.slice(i + 1, j);
       lastStringLine = line;
       i = j;
     } else if (c === 58 /* : */) {
       pendingKey = lastString;
+      const top = frames[frames.length - 1];
+      if (top?.keys) {
+        if (top.keys.has(pendingKey) && duplicate === undefined) {
+          duplicate = { path: framePath(frames), key: pendingKey, line: lastStringLine };
+        }
+        top.keys.add(pendingKey);
+      }
       // Only shallow keys can be labels: root, optional root array, section, and for each of
       // the three levels an optional array.
       if (frames.length <= 7) {
@@ -70,12 +106,27 @@ export function resourceLines(text: string): Map<string, number> {
       }
     } else if (c === 123 /* { */ || c === 91 /* [ */) {
       const parent = frames[frames.length - 1];
-      frames.push({ array: c === 91, key: parent?.array ? undefined : pendingKey });
+      frames.push({
+        array: c === 91,
+        key: parent?.array ? undefined : pendingKey,
+        segment: parent?.array ? parent.index : pendingKey,
+        index: 0,
+        keys: c === 123 ? new Set() : undefined,
+      });
       pendingKey = undefined;
     } else if (c === 125 /* } */ || c === 93 /* ] */) frames.pop();
-    else if (c === 44 /* , */) pendingKey = undefined;
+    else if (c === 44 /* , */) {
+      pendingKey = undefined;
+      const top = frames[frames.length - 1];
+      if (top?.array) top.index++;
+    }
   }
-  return lines;
+  return duplicate ? { lines, duplicate } : { lines };
+}
+
+/** The line of each resource and data source key (see {@link scanJson}). */
+export function resourceLines(text: string): Map<string, number> {
+  return scanJson(text).lines;
 }
 
 function toPosix(p: string): string {
@@ -103,6 +154,13 @@ function readDocument(file: string, cwd: string, target: string): StackDocument 
   } catch (e) {
     throw new PolicyLoadError(`cannot read terraform json ${shown}: ${(e as Error).message}`);
   }
+  const scan = scanJson(text);
+  if (scan.duplicate) {
+    const d = scan.duplicate;
+    throw new PolicyLoadError(
+      `${shown}:${d.line}: not a Terraform JSON configuration: ${d.path}: key ${JSON.stringify(d.key)} is written twice in one object (JSON readers keep only the last, Terraform reads both)`,
+    );
+  }
   try {
     readConfig(json);
   } catch (e) {
@@ -119,7 +177,7 @@ function readDocument(file: string, cwd: string, target: string): StackDocument 
     )
     .find((m) => typeof m === 'object' && m !== null) as { stackName?: unknown } | undefined;
   const name = typeof meta?.stackName === 'string' ? meta.stackName : basename(dirname(file));
-  return { name, file: shown, json, lines: resourceLines(text) };
+  return { name, file: shown, json, lines: scan.lines };
 }
 
 function findFiles(dir: string, depth: number): string[] {
