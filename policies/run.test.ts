@@ -239,6 +239,15 @@ describe('policy CLI on every shape of Terraform JSON', () => {
     },
   );
 
+  it('exits 2 when the reports cannot be written', () => {
+    const dir = outdir({ 'azurerm_key_vault.kv': goodVault });
+    const blocker = join(mkdtempSync(join(tmpdir(), 'policy-reports-')), 'file');
+    writeFileSync(blocker, 'not a folder');
+    const r = run([dir, '--report-dir', blocker]);
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.err).toContain('policy: cannot write the reports:');
+  });
+
   it('exits 2, never 0, when a rule crashes', () => {
     const dir = outdir({ 'azurerm_key_vault.kv': goodVault });
     const pack = join(mkdtempSync(join(tmpdir(), 'policy-pack-')), 'crash-pack.ts');

@@ -418,7 +418,12 @@ function run(argv: readonly string[], io: CliIo): number {
     io.err(`policy: ${(e as Error).message}`);
     return EXIT.usage;
   }
-  writeReports(results, packs, o, io, cwd);
+  try {
+    writeReports(results, packs, o, io, cwd);
+  } catch (e) {
+    io.err(`policy: cannot write the reports: ${(e as Error).message}`);
+    return EXIT.usage;
+  }
   const waiverErrors = results.reduce((n, r) => n + r.waiverErrors.length, 0);
   const failing = results.flatMap((r) => r.findings).filter((f) => gated(f, o));
   if (waiverErrors > 0) {
