@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { App } from 'cdktf';
 import { buildApp } from '../stacks/app';
 import { runCli } from '../policies/run';
+import gate from './gate.json';
 
 /** Where the committed reports live. */
 export const AUDIT_DIR = resolve(__dirname, '..', 'docs', 'audit');
@@ -37,7 +38,14 @@ export function writeAuditReports(
     // the path a reader finds after `npm run synth`.
     process.chdir(work);
     return runCli(
-      ['cdktf.out', '--report-dir', resolve(cwd, reportDir), '--today', asOf, '--fail-on', 'high'],
+      [
+        'cdktf.out',
+        '--report-dir',
+        resolve(cwd, reportDir),
+        '--today',
+        asOf,
+        ...gate.failOn.flatMap((f) => ['--fail-on', f]),
+      ],
       {
         out: log,
         err: log,

@@ -2,7 +2,7 @@
 // The main job: synthesize every stack offline with the cdktf CLI, then gate the result with
 // the policy engine. Prints where the Terraform JSON is.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const env = { ...process.env, CHECKPOINT_DISABLE: '1', DISABLE_VERSION_CHECK: '1' };
@@ -19,8 +19,9 @@ const stacks = existsSync(stacksDir) ? readdirSync(stacksDir).sort() : [];
 console.log('\nTerraform JSON:');
 for (const s of stacks) console.log(`  ${join(stacksDir, s, 'cdk.tf.json')}`);
 if (existsSync(join('policies', 'cli.ts'))) {
-  // Production stacks are gated at medium, the others at the CLI default (high): see "The gate"
-  // in docs/policies.md. Arguments given to `npm run synth -- …` come after and override it.
-  const gate = [outdir, '--fail-on', 'iot-prod*=medium'];
+  // The project's thresholds (scripts/gate.json, shared with npm run audit). Arguments given to
+  // `npm run synth -- …` come after and override them.
+  const { failOn } = JSON.parse(readFileSync(join('scripts', 'gate.json'), 'utf8'));
+  const gate = [outdir, ...failOn.flatMap((f) => ['--fail-on', f])];
   run('npx', ['tsx', 'policies/cli.ts', ...gate, ...process.argv.slice(2)]);
 }
