@@ -60,7 +60,8 @@ function runAs(): { uid: number; gid: number } | undefined {
 
 /**
  * PostgreSQL on 127.0.0.1 only (no Unix socket), data in `ctx.dir`, trust authentication on
- * loopback, and a superuser role `iot` owning a database `iot`.
+ * loopback, and a superuser role `iot` owning a database `iot`. Started again on the same `ctx.dir`
+ * (and port), it restarts the same cluster with its data: what a restart test needs.
  *
  * Durability is traded for speed because the data is throwaway: fsync, synchronous_commit and
  * full_page_writes are off. A crash of the machine loses the cluster, never a test's result.
@@ -73,25 +74,30 @@ export async function startPostgres(ctx: EngineContext): Promise<RunningEngine> 
   const port = ctx.port ?? (await freePort());
   const dataDir = join(ctx.dir, 'data');
   const logFile = join(ctx.dir, 'postgres.log');
+  // A data folder from an earlier start (a restart test stops and starts the same cluster):
+  // reuse it, with its database and rows, instead of initialising a new one.
+  const existing = existsSync(join(dataDir, 'PG_VERSION'));
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (user) chownSync(dataDir, user.uid, user.gid);
 
   // initdb names the bootstrap superuser `iot`, so no separate CREATE ROLE is needed.
-  const init = spawnSync(
-    join(bin, 'initdb'),
-    [
-      '-D',
-      dataDir,
-      '-U',
-      'iot',
-      '--auth=trust',
-      '--encoding=UTF8',
-      '--locale=C',
-      '--no-sync',
-      '--no-instructions',
-    ],
-    { encoding: 'utf8', cwd: ctx.dir, uid: user?.uid, gid: user?.gid },
-  );
+  const init = existing
+    ? { status: 0, stdout: '', stderr: '', error: undefined }
+    : spawnSync(
+        join(bin, 'initdb'),
+        [
+          '-D',
+          dataDir,
+          '-U',
+          'iot',
+          '--auth=trust',
+          '--encoding=UTF8',
+          '--locale=C',
+          '--no-sync',
+          '--no-instructions',
+        ],
+        { encoding: 'utf8', cwd: ctx.dir, uid: user?.uid, gid: user?.gid },
+      );
   if (init.status !== 0) {
     throw new Error(
       `postgres: initdb failed (${init.error?.message ?? `exit ${init.status}`}):\n${init.stdout}${init.stderr}`,
@@ -149,12 +155,14 @@ export async function startPostgres(ctx: EngineContext): Promise<RunningEngine> 
       },
       30_000,
     );
-    const admin = new Client({ connectionString: `postgres://iot@127.0.0.1:${port}/postgres` });
-    await admin.connect();
-    try {
-      await admin.query('create database iot owner iot');
-    } finally {
-      await admin.end();
+    if (!existing) {
+      const admin = new Client({ connectionString: `postgres://iot@127.0.0.1:${port}/postgres` });
+      await admin.connect();
+      try {
+        await admin.query('create database iot owner iot');
+      } finally {
+        await admin.end();
+      }
     }
   } catch (err) {
     await stop();

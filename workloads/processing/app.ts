@@ -7,7 +7,7 @@ import type { Health } from '../shared/health';
 import { BatchConsumer } from '../shared/kafka';
 import type { ConsumedBatch } from '../shared/kafka';
 import type { Metrics } from '../shared/metrics';
-import { pingPostgres } from '../shared/postgres';
+import { isPostgresConnectionError, pingPostgres } from '../shared/postgres';
 import { pingRedis } from '../shared/redis';
 import { RedisCache } from './cache';
 import { migrate } from './migrate';
@@ -38,6 +38,11 @@ export interface ProcessingSettings {
    */
   readonly outboxSweepMs?: number;
   readonly maintenanceMs?: number;
+  /**
+   * Longest wait between two attempts of a batch while PostgreSQL is unreachable, in ms.
+   * @default 5000
+   */
+  readonly outageRetryMaxMs?: number;
 }
 
 /** The long-lived clients processing runs on; server.ts creates them, tests pass their own. */
@@ -93,6 +98,10 @@ export class ProcessingApp {
         ['outcome'],
       ),
       redisErrors: metrics.counter('processing_redis_errors_total', 'Failed Redis cache writes'),
+      dbRetries: metrics.counter(
+        'processing_batch_retries_total',
+        'Batches rolled back because PostgreSQL was unreachable, retried whole',
+      ),
       webhook: metrics.counter('processing_webhook_deliveries_total', 'Webhook deliveries', [
         'outcome',
       ]),
@@ -155,16 +164,57 @@ export class ProcessingApp {
       onCrash,
       handler: async (batch) => {
         const end = m.batch.startTimer({ topic: batch.topic });
-        const result = await this.store.apply(batch);
+        const result = await this.applyThroughOutages(batch, m.dbRetries);
         end();
+        if (!result) return { lastProcessedOffset: null };
         this.count(m, batch, result);
         await this.afterCommit(result, m.redisErrors);
+        return undefined;
       },
     });
     health
       .addCheck('postgres', () => pingPostgres(pool))
       .addCheck('redis', () => pingRedis(redis))
       .addCheck('kafka', () => this.consumer.check());
+  }
+
+  /**
+   * Applies a batch, retrying the whole transaction while PostgreSQL is unreachable (restart,
+   * failover, network) with capped exponential backoff, heartbeating so the group keeps the
+   * partition. Nothing of a failed attempt was committed (offsets live in the same
+   * transaction), so the retry neither loses nor doubles a reading. Other errors propagate.
+   * Returns undefined when the consumer stops during an outage: nothing is committed to Kafka,
+   * and the next owner starts from the offsets stored in PostgreSQL.
+   */
+  private async applyThroughOutages(
+    batch: ConsumedBatch,
+    retries: ReturnType<Metrics['counter']>,
+  ): Promise<ApplyResult | undefined> {
+    const { logger } = this.deps;
+    const maxDelay = this.settings.outageRetryMaxMs ?? 5000;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.apply(batch);
+      } catch (err) {
+        if (!isPostgresConnectionError(err)) throw err;
+        retries.inc();
+        const delay = Math.min(maxDelay, 100 * 2 ** Math.min(attempt - 1, 10));
+        logger.warn(
+          {
+            err: (err as Error).message,
+            topic: batch.topic,
+            partition: batch.partition,
+            attempt,
+            retryInMs: delay,
+          },
+          'postgres unreachable; batch rolled back, retrying',
+        );
+        await new Promise((r) => setTimeout(r, delay));
+        if (!batch.isRunning()) return undefined;
+        // A heartbeat fails while Kafka itself is away; the next fetch deals with that.
+        await batch.heartbeat().catch(() => undefined);
+      }
+    }
   }
 
   private count(

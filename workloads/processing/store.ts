@@ -4,6 +4,7 @@ import type { DeviceLatest, MinuteAggregate } from './aggregate';
 import { aggregateReadings, latestPerDevice, uniqueBy } from './aggregate';
 import { parseAlert, parseAnalyzed } from './parse';
 import { ALERT_COLUMNS, alertFromRow } from '../shared/alerts-table';
+import { isPostgresConnectionError } from '../shared/postgres';
 import type { AlertRow } from '../shared/alerts-table';
 
 /** One consumed Kafka message, as much of it as the store needs. */
@@ -152,17 +153,21 @@ export class ProcessingStore {
   async apply(batch: PartitionBatch): Promise<ApplyResult> {
     for (let attempt = 1; ; attempt++) {
       const client = await this.pool.connect();
+      // A client whose connection failed goes back with the error, so the pool discards it
+      // instead of handing a dead connection to the next batch.
+      let broken: Error | undefined;
       try {
         await client.query('BEGIN');
         const result = await this.applyIn(client, batch);
         await client.query('COMMIT');
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined);
+        if (isPostgresConnectionError(err)) broken = err as Error;
+        else await client.query('ROLLBACK').catch((e: Error) => (broken = e));
         const code = (err as { code?: string }).code;
         if (attempt >= this.maxAttempts || !code || !RETRYABLE_SQLSTATES.has(code)) throw err;
       } finally {
-        client.release();
+        client.release(broken);
       }
     }
   }

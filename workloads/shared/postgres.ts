@@ -69,7 +69,52 @@ export function createPgPool(options: PgPoolOptions, onIdleError?: (err: Error) 
   }
   const pool = new Pool(config);
   pool.on('error', (err) => onIdleError?.(err));
+  // pg-pool listens for errors only while a client is idle: a client checked out (a
+  // transaction between two statements) that loses its server (57P01 on a restart, a dropped
+  // socket) would emit 'error' with no listener and crash the process. Every client gets a
+  // permanent listener; the failing statement still rejects, and the pool discards the client
+  // on release because it is no longer queryable.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => onIdleError?.(err));
+  });
   return pool;
+}
+
+/** SQLSTATE classes and codes that mean "the server or the connection went away", not "bad SQL". */
+const CONNECTION_SQLSTATES = new Set([
+  '57P01', // admin_shutdown (fast shutdown, restart)
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now (starting up, shutting down, recovering)
+  '53300', // too_many_connections
+]);
+
+const CONNECTION_ERRNOS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
+
+/**
+ * Whether an error means the database is unreachable for now (restart, failover, network),
+ * so the same work can be retried unchanged once it is back: SQLSTATE class 08 (connection
+ * exception), 57P01-57P03, 53300, socket errors, and the errors pg raises itself when a
+ * connection ends or cannot be made in time.
+ */
+export function isPostgresConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string') {
+    if (code.startsWith('08') || CONNECTION_SQLSTATES.has(code) || CONNECTION_ERRNOS.has(code)) {
+      return true;
+    }
+  }
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Client was closed and is not queryable|the database system is (starting up|shutting down|in recovery mode)/i.test(
+    err.message,
+  );
 }
 
 /** Readiness check for a pool: a round trip to the server. */
