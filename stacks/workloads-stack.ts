@@ -16,7 +16,7 @@ import type { ClusterWorkload, IotStreamingPlatform } from '../constructs/iot-st
 import { CLUSTER_WORKLOADS, PLATFORM_TOPICS } from '../constructs/iot-streaming-platform';
 import type { EnvironmentConfig, PlatformNetworkSettings } from './environments';
 import { PrometheusScrapeSettings } from '../constructs/monitoring';
-import { configureBackend } from './platform-stack';
+import { applyEnvironmentWaivers, configureBackend } from './platform-stack';
 
 /** AKS' Entra server application id, the audience kubelogin requests tokens for. */
 const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -284,6 +284,7 @@ export class WorkloadsStack extends TerraformStack {
       // ingest's image has node and is already pulled by the nodes
       syncImage: image('ingest'),
     });
+    applyEnvironmentWaivers(this, env.workloads.waivers ?? []);
   }
 
   private kafkaSettings(

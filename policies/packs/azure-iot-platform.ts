@@ -9,9 +9,13 @@ import { apiManagementLegacyTlsDisabled } from '../rules/azure/api-management-le
 import { apiManagementMinApiVersionSet } from '../rules/azure/api-management-min-api-version-set';
 import { apiManagementPublicNetworkDisabled } from '../rules/azure/api-management-public-network-disabled';
 import { containerRegistryAdminDisabled } from '../rules/azure/container-registry-admin-disabled';
+import { containerRegistryContentTrustEnabled } from '../rules/azure/container-registry-content-trust-enabled';
 import { containerRegistryAnonymousPullDisabled } from '../rules/azure/container-registry-anonymous-pull-disabled';
 import { containerRegistryPrivateEndpointAttached } from '../rules/azure/container-registry-private-endpoint-attached';
+import { containerRegistryQuarantineEnabled } from '../rules/azure/container-registry-quarantine-enabled';
 import { containerRegistryPublicNetworkDisabled } from '../rules/azure/container-registry-public-network-disabled';
+import { corsOriginsNotWildcard } from '../rules/azure/cors-origins-not-wildcard';
+import { cosmosdbAccountCustomerManagedKey } from '../rules/azure/cosmosdb-account-customer-managed-key';
 import { cosmosdbAccountKeyMetadataWritesDisabled } from '../rules/azure/cosmosdb-account-key-metadata-writes-disabled';
 import { cosmosdbAccountLocalAuthDisabled } from '../rules/azure/cosmosdb-account-local-auth-disabled';
 import { cosmosdbAccountPrivateEndpointAttached } from '../rules/azure/cosmosdb-account-private-endpoint-attached';
@@ -39,6 +43,7 @@ import { kubernetesClusterApiServerRestricted } from '../rules/azure/kubernetes-
 import { kubernetesClusterAutoUpgradeEnabled } from '../rules/azure/kubernetes-cluster-auto-upgrade-enabled';
 import { kubernetesClusterAzurePolicyEnabled } from '../rules/azure/kubernetes-cluster-azure-policy-enabled';
 import { kubernetesClusterDefenderEnabled } from '../rules/azure/kubernetes-cluster-defender-enabled';
+import { kubernetesClusterDiskEncryptionSetAttached } from '../rules/azure/kubernetes-cluster-disk-encryption-set-attached';
 import { kubernetesClusterEntraRbacEnabled } from '../rules/azure/kubernetes-cluster-entra-rbac-enabled';
 import { kubernetesClusterHostEncryptionEnabled } from '../rules/azure/kubernetes-cluster-host-encryption-enabled';
 import { kubernetesClusterLocalAccountsDisabled } from '../rules/azure/kubernetes-cluster-local-accounts-disabled';
@@ -47,10 +52,13 @@ import { kubernetesClusterNetworkPolicyEnabled } from '../rules/azure/kubernetes
 import { kubernetesClusterNodePublicIpDisabled } from '../rules/azure/kubernetes-cluster-node-public-ip-disabled';
 import { kubernetesClusterSecretsEncryptedWithKms } from '../rules/azure/kubernetes-cluster-secrets-encrypted-with-kms';
 import { kubernetesClusterWorkloadIdentityEnabled } from '../rules/azure/kubernetes-cluster-workload-identity-enabled';
+import { linuxWebAppAuthenticationEnabled } from '../rules/azure/linux-web-app-authentication-enabled';
+import { linuxWebAppClientCertificatesRequired } from '../rules/azure/linux-web-app-client-certificates-required';
 import { linuxWebAppFtpDisabled } from '../rules/azure/linux-web-app-ftp-disabled';
 import { linuxWebAppHttpsOnly } from '../rules/azure/linux-web-app-https-only';
 import { linuxWebAppManagedIdentity } from '../rules/azure/linux-web-app-managed-identity';
 import { linuxWebAppPublicNetworkDisabled } from '../rules/azure/linux-web-app-public-network-disabled';
+import { linuxWebAppRemoteDebuggingDisabled } from '../rules/azure/linux-web-app-remote-debugging-disabled';
 import { linuxWebAppTls12 } from '../rules/azure/linux-web-app-tls-1-2';
 import { logAnalyticsLocalAuthDisabled } from '../rules/azure/log-analytics-local-auth-disabled';
 import { logAnalyticsRetention90Days } from '../rules/azure/log-analytics-retention-90-days';
@@ -80,6 +88,7 @@ import { roleAssignmentNotPrivileged } from '../rules/azure/role-assignment-not-
 import { servicePlanZoneBalanced } from '../rules/azure/service-plan-zone-balanced';
 import { storageAccountBlobSoftDeleteEnabled } from '../rules/azure/storage-account-blob-soft-delete-enabled';
 import { storageAccountCrossTenantReplicationDisabled } from '../rules/azure/storage-account-cross-tenant-replication-disabled';
+import { storageAccountCustomerManagedKey } from '../rules/azure/storage-account-customer-managed-key';
 import { storageAccountHttpsOnly } from '../rules/azure/storage-account-https-only';
 import { storageAccountInfrastructureEncrypted } from '../rules/azure/storage-account-infrastructure-encrypted';
 import { storageAccountNetworkRestricted } from '../rules/azure/storage-account-network-restricted';
@@ -102,7 +111,7 @@ import { kubernetesServiceNotExposedPublicly } from '../rules/kubernetes/kuberne
 import { kubernetesServiceAccountTokenNotAutomounted } from '../rules/kubernetes/kubernetes-service-account-token-not-automounted';
 import { kubernetesWorkloadCapabilitiesDropped } from '../rules/kubernetes/kubernetes-workload-capabilities-dropped';
 import { kubernetesWorkloadHostNamespacesNotShared } from '../rules/kubernetes/kubernetes-workload-host-namespaces-not-shared';
-import { kubernetesWorkloadImagePinned } from '../rules/kubernetes/kubernetes-workload-image-pinned';
+import { kubernetesWorkloadImagePinnedByDigest } from '../rules/kubernetes/kubernetes-workload-image-pinned-by-digest';
 import { kubernetesWorkloadNotInDefaultNamespace } from '../rules/kubernetes/kubernetes-workload-not-in-default-namespace';
 import { kubernetesWorkloadNotPrivileged } from '../rules/kubernetes/kubernetes-workload-not-privileged';
 import { kubernetesWorkloadPrivilegeEscalationDisabled } from '../rules/kubernetes/kubernetes-workload-privilege-escalation-disabled';
@@ -168,6 +177,26 @@ export const azureIotPlatformPack = definePack({
         'Set admin_enabled = false; grant AcrPull to the AKS kubelet identity and AcrPush to the pipeline.',
       controls: { [MCSB]: ['IM-1', 'PA-7'] },
     }),
+    r(containerRegistryContentTrustEnabled, {
+      service: 'Container Registry',
+      title: 'Container Registry content trust is enabled',
+      severity: 'low',
+      rationale:
+        'With content trust, clients that ask for it get only images signed by a trusted publisher.',
+      remediation:
+        'Set trust_policy_enabled = true (Premium, no customer-managed key), or sign with Notation and verify at admission (Azure deprecates Docker Content Trust in favour of Notary Project signing).',
+      controls: { [MCSB]: ['DS-6'] },
+    }),
+    r(containerRegistryQuarantineEnabled, {
+      service: 'Container Registry',
+      title: 'Container Registry quarantines images until they are scanned',
+      severity: 'medium',
+      rationale:
+        'Quarantine keeps a pushed image from being pulled until a scanner has released it, so an unscanned image cannot reach a cluster.',
+      remediation:
+        'Set quarantine_policy_enabled = true (Premium) with a scanner that releases images after a clean scan; without one every pull fails.',
+      controls: { [MCSB]: ['DS-6'] },
+    }),
     r(containerRegistryAnonymousPullDisabled, {
       service: 'Container Registry',
       title: 'Container Registry anonymous pull is disabled',
@@ -215,6 +244,16 @@ export const azureIotPlatformPack = definePack({
       remediation:
         'Set local_authentication_disabled = true and grant Cosmos DB data-plane roles to workload identities.',
       controls: { [CIS2]: ['4.5.3'], [MCSB]: ['IM-1'] },
+    }),
+    r(cosmosdbAccountCustomerManagedKey, {
+      service: 'Cosmos DB',
+      title: 'Cosmos DB is encrypted with a customer-managed key',
+      severity: 'medium',
+      rationale:
+        'A customer-managed key lets the organisation rotate and revoke the key to telemetry at rest; service-managed keys are held by Microsoft.',
+      remediation:
+        'Set key_vault_key_id to a versionless Key Vault key, with the account identity (or the Cosmos DB principal) granted wrap/unwrap (at account creation).',
+      controls: { [MCSB]: ['DP-5'] },
     }),
     r(cosmosdbAccountKeyMetadataWritesDisabled, {
       service: 'Cosmos DB',
@@ -445,7 +484,7 @@ export const azureIotPlatformPack = definePack({
       rationale:
         'An API server open to the internet is exposed to credential stuffing and zero-day attacks.',
       remediation:
-        'Set private_cluster_enabled = true, or api_server_access_profile { authorized_ip_ranges = [...] } without 0.0.0.0/0.',
+        'Set private_cluster_enabled = true, or api_server_access_profile { authorized_ip_ranges = [...] } with real ranges: no 0.0.0.0/0, no documentation range (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24, 2001:db8::/32).',
       controls: { [AKS]: ['5.4.1'], [MCSB]: ['NS-2'] },
     }),
     r(kubernetesClusterNetworkPolicyEnabled, {
@@ -475,6 +514,16 @@ export const azureIotPlatformPack = definePack({
       remediation:
         'Set host_encryption_enabled = true on every node pool (subscription feature EncryptionAtHost).',
       controls: { [MCSB]: ['DP-4'] },
+    }),
+    r(kubernetesClusterDiskEncryptionSetAttached, {
+      service: 'AKS',
+      title: 'AKS node disks are encrypted with a customer-managed key',
+      severity: 'medium',
+      rationale:
+        'With a disk encryption set the organisation holds the key to node OS and data disks and can revoke it; platform keys are held by Microsoft.',
+      remediation:
+        'Create an azurerm_disk_encryption_set with a Key Vault key and set disk_encryption_set_id (at cluster creation).',
+      controls: { [MCSB]: ['DP-5'] },
     }),
     r(kubernetesClusterNodePublicIpDisabled, {
       service: 'AKS',
@@ -659,14 +708,14 @@ export const azureIotPlatformPack = definePack({
         'Without readiness, traffic reaches pods that cannot serve; without liveness, hung pods are never restarted.',
       remediation: 'Add liveness_probe (/livez) and readiness_probe (/readyz) to every container.',
     }),
-    r(kubernetesWorkloadImagePinned, {
+    r(kubernetesWorkloadImagePinnedByDigest, {
       service: 'Kubernetes',
-      title: 'Container images are pinned by digest or immutable tag',
+      title: 'Container images are pinned by digest',
       severity: 'medium',
       rationale:
-        'A moving tag changes what runs without a change in code review; pinning makes deployments reproducible.',
+        'Any tag, release numbers included, is a name the registry can move to other content; only a digest names the image that was reviewed and scanned, and makes deployments reproducible.',
       remediation:
-        'Reference images as name@sha256:<digest>, or by a release tag (1.2.3, commit sha) in a registry with tag locking.',
+        'Reference images as name@sha256:<digest>, the digest the pipeline recorded when it pushed and scanned the image.',
       controls: { [MCSB]: ['DS-6'] },
     }),
     r(kubernetesWorkloadSeccompRuntimeDefault, {
@@ -1024,6 +1073,45 @@ export const azureIotPlatformPack = definePack({
         'Set site_config { ftps_state = "Disabled" } and ftp_publish_basic_authentication_enabled = false.',
       controls: { [CIS2]: ['9.10'], [MCSB]: ['PV-2'] },
     }),
+    r(linuxWebAppAuthenticationEnabled, {
+      service: 'App Service',
+      title: 'Web app authentication (Easy Auth) is enabled',
+      severity: 'high',
+      rationale:
+        'App Service authentication signs users in with Entra ID before any request reaches the app code.',
+      remediation:
+        'Add auth_settings_v2 { auth_enabled = true, require_authentication = true, active_directory_v2 { ... } }.',
+      controls: { [CIS2]: ['9.1'], [MCSB]: ['IM-1'] },
+    }),
+    r(linuxWebAppClientCertificatesRequired, {
+      service: 'App Service',
+      title: 'Web app requires client certificates',
+      severity: 'low',
+      rationale:
+        'Mutual TLS admits only clients holding a certificate the app trusts, before any application code runs.',
+      remediation:
+        'Set client_certificate_enabled = true and client_certificate_mode = "Required" (clients need a certificate the app validates).',
+      controls: { [CIS2]: ['9.4'] },
+    }),
+    r(linuxWebAppRemoteDebuggingDisabled, {
+      service: 'App Service',
+      title: 'Web app remote debugging is disabled',
+      severity: 'high',
+      rationale:
+        'Remote debugging opens debugger ports into the running app and lets a debugger read memory and secrets.',
+      remediation: 'Set site_config { remote_debugging_enabled = false } (the default).',
+      controls: { [MCSB]: ['PV-2'] },
+    }),
+    r(corsOriginsNotWildcard, {
+      service: 'App Service',
+      title: 'CORS does not allow every origin',
+      severity: 'medium',
+      rationale:
+        'CORS with "*" lets any website script calls to the app or API from a visitor\'s browser.',
+      remediation:
+        'List the origins that need cross-origin access in site_config { cors { allowed_origins } } or the API Management <cors> policy; never "*".',
+      controls: { [MCSB]: ['PV-2'] },
+    }),
     r(linuxWebAppManagedIdentity, {
       service: 'App Service',
       title: 'Web app has a managed identity',
@@ -1093,6 +1181,16 @@ export const azureIotPlatformPack = definePack({
       rationale: 'Soft delete recovers from accidental or malicious deletion.',
       remediation: 'Set blob_properties { delete_retention_policy { days = 7 } } (or more).',
       controls: { [CIS2]: ['3.11'], [CIS3]: ['4.11'], [MCSB]: ['BR-1'] },
+    }),
+    r(storageAccountCustomerManagedKey, {
+      service: 'Storage',
+      title: 'Storage account is encrypted with a customer-managed key',
+      severity: 'medium',
+      rationale:
+        'A customer-managed key lets the organisation rotate and revoke the key to data at rest; Microsoft-managed keys are held by Microsoft.',
+      remediation:
+        'Add customer_managed_key { key_vault_key_id, user_assigned_identity_id }, or an azurerm_storage_account_customer_managed_key for the account.',
+      controls: { [CIS2]: ['3.12'], [MCSB]: ['DP-5'] },
     }),
     r(storageAccountInfrastructureEncrypted, {
       service: 'Storage',

@@ -1,3 +1,4 @@
+import { PARITY_PLATFORM_WAIVERS, imagesByTagUntilDelivery } from './parity-waivers';
 import type { EnvironmentConfig } from './types';
 
 const small = {
@@ -63,6 +64,7 @@ export const dev: EnvironmentConfig = {
     webApp: { sku: 'P0v3', workerCount: 1, zoneBalancing: false, imageTag: '0.1.0' },
   },
   waivers: [
+    ...PARITY_PLATFORM_WAIVERS,
     {
       path: 'Platform/Postgres/Resource',
       rule: 'postgresql-flexible-server-geo-redundant-backup',
@@ -96,5 +98,16 @@ export const dev: EnvironmentConfig = {
       expires: '2027-02-28',
     },
   ],
-  workloads: { imageTag: '0.1.0', ingest: small, analysis: small, processing: small },
+  workloads: {
+    imageTag: '0.1.0',
+    waivers: imagesByTagUntilDelivery([
+      'Workload-ingest/Resource',
+      'Workload-analysis/Resource',
+      'Workload-processing/Resource',
+      'IngestRoute/CertificateSync',
+    ]),
+    ingest: small,
+    analysis: small,
+    processing: small,
+  },
 };

@@ -1,3 +1,8 @@
+import {
+  PARITY_HDINSIGHT_STORAGE_WAIVER,
+  PARITY_PLATFORM_WAIVERS,
+  imagesByTagUntilDelivery,
+} from './parity-waivers';
 import type { EnvironmentConfig } from './types';
 
 /** Production: zone redundant, HA everywhere, HDInsight Kafka as in the reference architecture. */
@@ -68,8 +73,16 @@ export const prod: EnvironmentConfig = {
     redis: { sku: 'Balanced_B5', highAvailability: true },
     webApp: { sku: 'P1v3', workerCount: 3, zoneBalancing: true, imageTag: '0.1.0' },
   },
+  waivers: [...PARITY_PLATFORM_WAIVERS, PARITY_HDINSIGHT_STORAGE_WAIVER],
   workloads: {
     imageTag: '0.1.0',
+    waivers: imagesByTagUntilDelivery([
+      'Workload-ingest/Resource',
+      'Workload-analysis/Resource',
+      'Workload-processing/Resource',
+      'IngestRoute/CertificateSync',
+      'KafkaTopics/Resource',
+    ]),
     ingest: {
       replicas: 3,
       maxReplicas: 12,

@@ -94,6 +94,11 @@ export interface EnvironmentConfig {
     /** Image tag of `iot/<service>` in the platform registry; pin a release, never `latest`. */
     readonly imageTag: string;
     /**
+     * Findings the workloads stack accepts on purpose; paths are relative to the workloads stack
+     * (e.g. `Workload-ingest/Resource`). @default - none
+     */
+    readonly waivers?: EnvironmentWaiver[];
+    /**
      * HTTPS endpoints processing posts each new alert to (ALERT_WEBHOOK_URLS). Their hosts are
      * the only internet egress processing gets (FQDN policy). @default - none: alerts reach the
      * dashboard only

@@ -38,13 +38,21 @@ testRule(kubernetesClusterEntraRbacEnabled, {
 testRule(kubernetesClusterApiServerRestricted, {
   compliant: [
     { [AKS]: { private_cluster_enabled: true } },
-    { [AKS]: { api_server_access_profile: { authorized_ip_ranges: ['203.0.113.0/24'] } } },
+    { [AKS]: { api_server_access_profile: { authorized_ip_ranges: ['20.61.12.0/24'] } } },
     // azurerm 3.x top-level attribute moved into the 4.x block.
-    { [AKS]: { api_server_authorized_ip_ranges: ['203.0.113.0/24'] } },
+    { [AKS]: { api_server_authorized_ip_ranges: ['20.61.12.0/24'] } },
   ],
   nonCompliant: [
     { [AKS]: {} },
     { [AKS]: { api_server_access_profile: [{ authorized_ip_ranges: ['0.0.0.0/0'] }] } },
+    // Documentation ranges (RFC 5737, RFC 3849) are placeholders, no real network.
+    { [AKS]: { api_server_access_profile: { authorized_ip_ranges: ['203.0.113.0/24'] } } },
+    {
+      [AKS]: {
+        api_server_access_profile: { authorized_ip_ranges: ['20.61.12.0/24', '198.51.100.7'] },
+      },
+    },
+    { [AKS]: { api_server_access_profile: { authorized_ip_ranges: ['2001:db8:1::/48'] } } },
   ],
   unknown: [{ [AKS]: { api_server_access_profile: { authorized_ip_ranges: '${var.ranges}' } } }],
 });

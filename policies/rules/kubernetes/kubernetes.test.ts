@@ -9,7 +9,6 @@ import { kubernetesServiceAccountTokenNotAutomounted } from './kubernetes-servic
 import { kubernetesServiceNotExposedPublicly } from './kubernetes-service-not-exposed-publicly';
 import { kubernetesWorkloadCapabilitiesDropped } from './kubernetes-workload-capabilities-dropped';
 import { kubernetesWorkloadHostNamespacesNotShared } from './kubernetes-workload-host-namespaces-not-shared';
-import { kubernetesWorkloadImagePinned } from './kubernetes-workload-image-pinned';
 import { kubernetesWorkloadNotInDefaultNamespace } from './kubernetes-workload-not-in-default-namespace';
 import { kubernetesWorkloadNotPrivileged } from './kubernetes-workload-not-privileged';
 import { kubernetesWorkloadPrivilegeEscalationDisabled } from './kubernetes-workload-privilege-escalation-disabled';
@@ -134,29 +133,6 @@ const probes = {
 testRule(kubernetesWorkloadProbesDefined, {
   compliant: [deployment({}, probes)],
   nonCompliant: [deployment({}, { liveness_probe: probes.liveness_probe })],
-});
-
-testRule(kubernetesWorkloadImagePinned, {
-  compliant: [
-    deployment({}, { image: `acr.io/ingest@sha256:${'a'.repeat(64)}` }),
-    deployment({}, { image: 'acr.azurecr.io/iot/ingest:1.4.2' }),
-    deployment({}, { image: 'localhost:5000/ingest:3f2c1ab' }),
-    // Registry host from another stack, repository and tag literal.
-    deployment(
-      {},
-      { image: '${data.terraform_remote_state.platform.outputs.acr}/iot/ingest:0.1.0' },
-    ),
-  ],
-  nonCompliant: [
-    deployment({}, { image: 'nginx' }),
-    deployment({}, { image: 'acr.io/ingest:latest' }),
-    deployment({}, { image: 'localhost:5000/ingest' }),
-    deployment({}, { image: '${var.registry}/iot/ingest:main' }),
-  ],
-  unknown: [
-    deployment({}, { image: '${var.image}' }),
-    deployment({}, { image: 'acr.io/ingest:${var.tag}' }),
-  ],
 });
 
 testRule(kubernetesWorkloadSeccompRuntimeDefault, {
