@@ -1,8 +1,9 @@
 /**
  * `npm run local`: the whole platform on this machine. Starts the engines (Kafka, PostgreSQL,
  * Redis, the Cosmos stand-in), then the four services, waits until each answers `/readyz`, and
- * prints the URLs. Ctrl-C or SIGTERM stops the services first (SIGTERM, graceful drain), then
- * the engines, and exits 0.
+ * prints the URLs. A service that dies is restarted with backoff (1 s doubling to 30 s, reset
+ * after a minute up; see scripts/supervisor.ts) and the restart is logged. Ctrl-C or SIGTERM
+ * stops the services first (SIGTERM, graceful drain), then the engines, and exits 0.
  *
  *   npm run local
  *   npm run local -- --ingest-port 9080 --web-port 4000
@@ -19,6 +20,7 @@ import type { Engines } from './engines';
 import { preferFreePorts, startEngines } from './engines';
 import type { ManagedProcess } from './engines/process';
 import { isPortFree, spawnManaged, tail } from './engines/process';
+import { Supervisor } from './supervisor';
 
 const root = resolve(__dirname, '..');
 /** Where service logs and engines.env go; LOCAL_DIR moves it (tests use a temp folder). */
@@ -41,7 +43,8 @@ interface ServiceSpec {
 
 interface RunningService {
   readonly spec: ServiceSpec;
-  readonly proc: ManagedProcess;
+  /** Restarts the service when it dies; `supervisor.current` is the process running now. */
+  readonly supervisor: Supervisor;
   ready: boolean;
 }
 
@@ -110,8 +113,7 @@ async function stopEverything(reason: string): Promise<void> {
   await Promise.all(
     running.map(async (s) => {
       const t0 = Date.now();
-      await s.proc.stop('SIGTERM', STOP_GRACE_MS);
-      const code = await s.proc.whenExited;
+      const code = await s.supervisor.stop('SIGTERM', STOP_GRACE_MS);
       const how = code === 0 ? 'cleanly' : `with ${code}`;
       console.log(`local: ${s.spec.name} exited ${how} after ${Date.now() - t0} ms`);
     }),
@@ -172,11 +174,11 @@ function watchAncestors(): void {
 }
 watchAncestors();
 
-async function waitReady(svc: RunningService): Promise<boolean> {
-  const url = `http://127.0.0.1:${svc.spec.port}/readyz`;
+async function waitReady(spec: ServiceSpec, proc: ManagedProcess): Promise<boolean> {
+  const url = `http://127.0.0.1:${spec.port}/readyz`;
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline && !shuttingDown) {
-    if (svc.proc.exited) return false;
+    if (proc.exited) return false;
     try {
       const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
       if (res.status === 200) return true;
@@ -204,21 +206,28 @@ async function startService(spec: ServiceSpec, index: number, env: Record<string
   const print = prefixer(spec.name, index);
   // `node --import tsx` is `npx tsx` without its wrapper process: SIGTERM reaches the service
   // itself, once, and its pid is the one whose memory we want to see.
-  const proc = spawnManaged({
+  const supervisor = new Supervisor({
     name: spec.name,
-    command: process.execPath,
-    args: ['--import', 'tsx', entry],
-    cwd: root,
-    env: { ...process.env, ...env, PORT: String(spec.port), HOST: '127.0.0.1' },
-    logFile: join(localDir, `${spec.name}.log`),
-    onLine: (line) => print(line),
+    spawn: () =>
+      spawnManaged({
+        name: spec.name,
+        command: process.execPath,
+        args: ['--import', 'tsx', entry],
+        cwd: root,
+        env: { ...process.env, ...env, PORT: String(spec.port), HOST: '127.0.0.1' },
+        logFile: join(localDir, `${spec.name}.log`),
+        onLine: (line) => print(line),
+      }),
+    onRestart: (restarted) => {
+      void waitReady(spec, restarted).then((ready) => {
+        if (ready) console.log(`local: ${spec.name} is ready again`);
+      });
+    },
   });
-  const svc: RunningService = { spec, proc, ready: false };
+  const proc = supervisor.current;
+  const svc: RunningService = { spec, supervisor, ready: false };
   running.push(svc);
-  void proc.whenExited.then((code) => {
-    if (!shuttingDown) console.log(`local: ${spec.name} exited unexpectedly (${code})`);
-  });
-  svc.ready = await waitReady(svc);
+  svc.ready = await waitReady(spec, proc);
   if (!svc.ready && !shuttingDown) {
     const why = proc.exited ? 'it exited' : `no 200 from /readyz within ${READY_TIMEOUT_MS} ms`;
     console.log(
