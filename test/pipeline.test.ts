@@ -1,0 +1,205 @@
+// azure-pipelines.yml: valid against Azure Pipelines' published schema, every step it runs exists
+// in this repository, and the local stage runner (scripts/pipeline-stage.mjs, which CI uses to run
+// the Validate stage from the YAML) behaves as an agent would.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Ajv from 'ajv';
+import { parse } from 'yaml';
+
+const root = join(__dirname, '..');
+const runner = join(root, 'scripts', 'pipeline-stage.mjs');
+const pipelineFiles = [
+  'azure-pipelines.yml',
+  ...readdirSync(join(root, 'pipelines'))
+    .filter((f) => f.endsWith('.yml'))
+    .map((f) => `pipelines/${f}`),
+];
+const load = (f: string) => parse(readFileSync(join(root, f), 'utf8')) as Record<string, unknown>;
+
+interface Step {
+  script?: string;
+  bash?: string;
+  task?: string;
+}
+function scriptSteps(): string[] {
+  return pipelineFiles.flatMap((f) =>
+    ((load(f).stages as { jobs?: { steps?: Step[] }[] }[] | undefined) ?? []).flatMap((s) =>
+      (s.jobs ?? []).flatMap((j) =>
+        (j.steps ?? []).map((st) => st.script ?? st.bash).filter((c): c is string => !!c),
+      ),
+    ),
+  );
+}
+
+/** Validates YAML text against Azure Pipelines' schema; returns the deepest error, if any. */
+let validator: ReturnType<Ajv['compile']> | undefined;
+function schemaCheck(text: string): { ok: boolean; deepest?: { path: string; message?: string } } {
+  if (!validator) {
+    const schemaPath = process.env.AZURE_PIPELINES_SCHEMA;
+    if (!schemaPath) {
+      throw new Error(
+        'set AZURE_PIPELINES_SCHEMA to Azure Pipelines service-schema.json (CI: ../shared/tools/azure-pipelines/service-schema.json)',
+      );
+    }
+    // The schema's patterns are ECMAScript regexps without the unicode flag (`\:` escapes).
+    const ajv = new Ajv({ strict: false, allErrors: true, unicodeRegExp: false });
+    validator = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
+  }
+  // Azure Pipelines reads every scalar as a string (the schema types them so): the YAML
+  // failsafe schema parses the same way.
+  const ok = validator(parse(text, { schema: 'failsafe' })) as boolean;
+  // oneOf/anyOf branches report many errors: the deepest path is the one that explains it.
+  const e = [...(validator.errors ?? [])].sort(
+    (a, b) => b.instancePath.length - a.instancePath.length,
+  )[0];
+  return ok ? { ok } : { ok, deepest: { path: e?.instancePath ?? '', message: e?.message } };
+}
+
+describe('azure-pipelines.yml', () => {
+  it.each(pipelineFiles)('%s validates against the Azure Pipelines schema', (file) => {
+    expect({ file, ...schemaCheck(readFileSync(join(root, file), 'utf8')) }).toEqual({
+      file,
+      ok: true,
+    });
+  });
+
+  it('the schema check rejects what Azure Pipelines would', () => {
+    const bad = [
+      'stages:',
+      '  - stage: A',
+      '    jobs:',
+      '      - job: j',
+      '        steps:',
+      '          - task: NodeTool@0',
+      '            inputs: { nodeVersion: 20.x }',
+    ].join('\n');
+    const r = schemaCheck(bad);
+    expect(r.ok).toBe(false);
+    expect(r.deepest?.path).toMatch(/^\/stages\/0\/jobs\/0\/steps\/0\/inputs/);
+  });
+
+  it('runs only npm scripts and files that exist', () => {
+    const scripts = (
+      JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts;
+    const steps = scriptSteps();
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) {
+      for (const m of step.matchAll(/\bnpm (?:run(?:-script)? (?:-s )?([\w:-]+)|(test)\b)/g)) {
+        expect({ step, script: m[1] ?? m[2], exists: (m[1] ?? m[2])! in scripts }).toEqual({
+          step,
+          script: m[1] ?? m[2],
+          exists: true,
+        });
+      }
+      for (const m of step.matchAll(
+        /\b((?:scripts|workloads|policies|stacks)\/[\w./-]+\.(?:mjs|ts|js|sh))/g,
+      )) {
+        expect({ step, file: m[1], exists: existsSync(join(root, m[1]!)) }).toEqual({
+          step,
+          file: m[1],
+          exists: true,
+        });
+      }
+    }
+  });
+
+  it('validates in the order the Delivery issue asks: install, tests, synth and gate, providers', () => {
+    const r = spawnSync(process.execPath, [runner, 'Validate', '--dry-run'], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(0);
+    const commands = [...r.stdout.matchAll(/would run: (.+)$/gm)].map((m) => m[1]);
+    expect(commands.map((c) => /npm (ci|test|run \w+)/.exec(c ?? '')?.[0] ?? 'engines')).toEqual([
+      'npm ci',
+      'engines',
+      'npm test',
+      'npm run synth',
+      'npm run validate',
+    ]);
+    expect(r.stdout).toContain('PublishTestResults@2 runs on an Azure Pipelines agent only');
+  });
+});
+
+describe('scripts/pipeline-stage.mjs', () => {
+  function pipeline(yaml: Record<string, string>): string {
+    const dir = mkdtempSync(join(tmpdir(), 'pipeline-'));
+    for (const [name, text] of Object.entries(yaml)) writeFileSync(join(dir, name), text);
+    return dir;
+  }
+  function run(file: string, ...args: string[]) {
+    return spawnSync(process.execPath, [runner, ...args, '--file', file], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+  }
+
+  it('runs script steps in order with variables, stops after a failure except always() steps', () => {
+    const dir = pipeline({
+      'p.yml': 'stages:\n  - template: stage.yml\n',
+      'stage.yml': [
+        'stages:',
+        '  - stage: S',
+        '    variables: { GREETING: hello, Build.Reason: Manual, LATER: $(Agent.OS) }',
+        '    jobs:',
+        '      - job: j',
+        '        steps:',
+        '          - task: NodeTool@0',
+        `          - script: echo "$GREETING $BUILD_REASON [$LATER] $X" >> ${join('$OUT', 'log')}`,
+        '            env: { X: step }',
+        '          - script: exit 3',
+        `          - script: echo skipped >> ${join('$OUT', 'log')}`,
+        `          - bash: echo always >> ${join('$OUT', 'log')}`,
+        '            condition: always()',
+        '',
+      ].join('\n'),
+    });
+    const r = spawnSync(process.execPath, [runner, 'S', '--file', join(dir, 'p.yml')], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, OUT: dir },
+    });
+    expect(r.status).toBe(1);
+    expect(readFileSync(join(dir, 'log'), 'utf8')).toBe('hello Manual [] step\nalways\n');
+    expect(r.stdout).toContain('NodeTool@0 runs on an Azure Pipelines agent only');
+    expect(r.stdout).toMatch(/FAILED \(exit 3\)/);
+    expect(r.stdout).toContain('skipped (an earlier step failed)');
+  });
+
+  it.each([
+    [
+      'an unknown stage',
+      'stages:\n  - stage: A\n    jobs: []\n',
+      'B',
+      /no stage "B"; the pipeline has A/,
+    ],
+    [
+      'template parameters',
+      'stages:\n  - template: x.yml\n    parameters: { a: 1 }\n',
+      'A',
+      /template parameters are not supported/,
+    ],
+    [
+      'a missing template',
+      'stages:\n  - template: nowhere.yml\n',
+      'A',
+      /nowhere\.yml does not exist/,
+    ],
+    [
+      'a step it does not know',
+      'stages:\n  - stage: A\n    jobs:\n      - job: j\n        steps:\n          - powershell: x\n',
+      'A',
+      /a step this runner does not know/,
+    ],
+  ])('exits 2 on %s', (_what, yaml, stage, message) => {
+    const dir = pipeline({ 'p.yml': yaml });
+    const r = run(join(dir, 'p.yml'), stage);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(message);
+  });
+});
