@@ -1,4 +1,4 @@
-import { REDIS_KEYS, compareStreamIds, isStreamId } from './redis';
+import { REDIS_KEYS, compareStreamIds, isRedisConnectionError, isStreamId } from './redis';
 
 describe('compareStreamIds', () => {
   it('orders by milliseconds, then sequence, numerically rather than as text', () => {
@@ -29,5 +29,34 @@ describe('REDIS_KEYS', () => {
     // Redis hashes only the {…} part when present: both keys must hash "alerts:stream".
     expect(REDIS_KEYS.alertsStream).toBe('alerts:stream');
     expect(REDIS_KEYS.alertsNotified.startsWith('{alerts:stream}')).toBe(true);
+  });
+});
+
+describe('isRedisConnectionError', () => {
+  const err = (message: string, extra: Record<string, unknown> = {}) =>
+    Object.assign(new Error(message), extra);
+
+  it('recognises what ioredis reports while Redis is away', () => {
+    expect(isRedisConnectionError(err('Connection is closed.'))).toBe(true);
+    expect(
+      isRedisConnectionError(
+        err('Reached the max retries per request limit (which is 2).', {
+          name: 'MaxRetriesPerRequestError',
+        }),
+      ),
+    ).toBe(true);
+    expect(isRedisConnectionError(err('connect ECONNREFUSED', { code: 'ECONNREFUSED' }))).toBe(
+      true,
+    );
+    expect(isRedisConnectionError(err('LOADING Redis is loading the dataset in memory'))).toBe(
+      true,
+    );
+  });
+
+  it('leaves command errors alone', () => {
+    expect(
+      isRedisConnectionError(err('WRONGTYPE Operation against a key holding the wrong kind')),
+    ).toBe(false);
+    expect(isRedisConnectionError('Connection is closed.')).toBe(false);
   });
 });

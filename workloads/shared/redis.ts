@@ -103,6 +103,25 @@ export async function pingRedis(redis: Redis): Promise<void> {
   if (pong !== 'PONG') throw new Error(`unexpected PING answer ${pong}`);
 }
 
+/**
+ * Whether an error means Redis is unreachable for now (restart, network), as ioredis reports
+ * it: socket error codes, a closed connection, or a command that ran out of retries.
+ */
+export function isRedisConnectionError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err.name === 'MaxRetriesPerRequestError') return true;
+  const code = (err as { code?: unknown }).code;
+  if (
+    typeof code === 'string' &&
+    /^E(CONNREFUSED|CONNRESET|PIPE|TIMEDOUT|HOSTUNREACH)$/.test(code)
+  ) {
+    return true;
+  }
+  return /Connection is closed|max retries per request|Stream isn't writeable|LOADING /i.test(
+    err.message,
+  );
+}
+
 /** Compares two stream ids (`ms-seq`): negative, zero or positive like a sort comparator. */
 export function compareStreamIds(a: string, b: string): number {
   const [am, as = '0'] = a.split('-');

@@ -3,6 +3,8 @@ import express from 'express';
 import type { ErrorRequestHandler, Express, NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { clientError } from '../shared/client-error';
+import { isPostgresConnectionError } from '../shared/postgres';
+import { isRedisConnectionError } from '../shared/redis';
 import type { Health } from '../shared/health';
 import { healthRouter } from '../shared/health';
 import type { Metrics } from '../shared/metrics';
@@ -162,7 +164,12 @@ export function createWebApp(deps: WebAppDeps): Express {
       return;
     }
     // pg and ioredis errors carry a code (SQLSTATE, ECONNREFUSED…): the dependency is at fault.
-    if (typeof (err as { code?: unknown }).code === 'string') {
+    // A connection pg or ioredis dropped mid-request has none, but is the dependency's too.
+    if (
+      typeof (err as { code?: unknown }).code === 'string' ||
+      isPostgresConnectionError(err) ||
+      isRedisConnectionError(err)
+    ) {
       res.status(503).set('Retry-After', '5').json({ error: 'a dependency is unavailable' });
       return;
     }
