@@ -8,6 +8,10 @@ import { linuxWebAppManagedIdentity } from './linux-web-app-managed-identity';
 import { linuxWebAppPublicNetworkDisabled } from './linux-web-app-public-network-disabled';
 import { linuxWebAppTls12 } from './linux-web-app-tls-1-2';
 import { servicePlanZoneBalanced } from './service-plan-zone-balanced';
+import { corsOriginsNotWildcard } from './cors-origins-not-wildcard';
+import { linuxWebAppAuthenticationEnabled } from './linux-web-app-authentication-enabled';
+import { linuxWebAppClientCertificatesRequired } from './linux-web-app-client-certificates-required';
+import { linuxWebAppRemoteDebuggingDisabled } from './linux-web-app-remote-debugging-disabled';
 
 const APIM = 'azurerm_api_management.apim';
 
@@ -63,4 +67,109 @@ testRule(linuxWebAppPublicNetworkDisabled, {
 testRule(servicePlanZoneBalanced, {
   compliant: [{ 'azurerm_service_plan.p': { zone_balancing_enabled: true } }],
   nonCompliant: [{ 'azurerm_service_plan.p': {} }],
+});
+
+testRule(linuxWebAppAuthenticationEnabled, {
+  compliant: [
+    {
+      [APP]: {
+        auth_settings_v2: {
+          auth_enabled: true,
+          require_authentication: true,
+          active_directory_v2: { client_id: '${var.client_id}' },
+        },
+      },
+    },
+    // The legacy block, on its own.
+    { [APP]: { auth_settings: { enabled: true } } },
+  ],
+  nonCompliant: [
+    { [APP]: {} },
+    // The v2 block written without turning it on: the provider default is off.
+    { [APP]: { auth_settings_v2: { require_authentication: true } } },
+    { [APP]: { auth_settings_v2: { auth_enabled: false } } },
+    { [APP]: { auth_settings: { enabled: false } } },
+  ],
+  unknown: [{ [APP]: { auth_settings_v2: { auth_enabled: '${var.auth}' } } }],
+});
+
+testRule(linuxWebAppClientCertificatesRequired, {
+  compliant: [
+    { [APP]: { client_certificate_enabled: true, client_certificate_mode: 'Required' } },
+    // The provider's default mode is Required.
+    { [APP]: { client_certificate_enabled: true } },
+  ],
+  nonCompliant: [
+    { [APP]: {} },
+    { [APP]: { client_certificate_enabled: false } },
+    // Optional modes let clients without a certificate in.
+    { [APP]: { client_certificate_enabled: true, client_certificate_mode: 'Optional' } },
+    {
+      [APP]: {
+        client_certificate_enabled: true,
+        client_certificate_mode: 'OptionalInteractiveUser',
+      },
+    },
+  ],
+  unknown: [{ [APP]: { client_certificate_enabled: '${var.mtls}' } }],
+});
+
+testRule(linuxWebAppRemoteDebuggingDisabled, {
+  compliant: [
+    { [APP]: { site_config: { remote_debugging_enabled: false } } },
+    // The provider default is off.
+    { [APP]: { site_config: {} } },
+    { [APP]: {} },
+  ],
+  nonCompliant: [
+    { [APP]: { site_config: { remote_debugging_enabled: true } } },
+    {
+      'azurerm_linux_web_app_slot.staging': {
+        site_config: { remote_debugging_enabled: 'true', remote_debugging_version: 'VS2022' },
+      },
+    },
+  ],
+  unknown: [{ [APP]: { site_config: { remote_debugging_enabled: '${var.debug}' } } }],
+});
+
+const POLICY = 'azurerm_api_management_api_policy.p';
+
+const cors = (...origins: string[]) =>
+  `<policies><inbound><base /><cors allow-credentials="false"><allowed-origins>${origins
+    .map((o) => `<origin>${o}</origin>`)
+    .join(
+      '',
+    )}</allowed-origins><allowed-methods><method>GET</method></allowed-methods></cors></inbound></policies>`;
+
+testRule(corsOriginsNotWildcard, {
+  compliant: [
+    { [APP]: { site_config: {} } },
+    { [APP]: { site_config: { cors: { allowed_origins: ['https://dashboard.contoso.com'] } } } },
+    { [POLICY]: { xml_content: '<policies><inbound><base /></inbound></policies>' } },
+    { [POLICY]: { xml_content: cors('https://portal.contoso.com') } },
+    // References to other resources' attributes cannot add a <cors> element.
+    {
+      [POLICY]: {
+        xml_content:
+          '<policies><inbound><set-backend-service backend-id="${azurerm_api_management_backend.b.name}" /></inbound></policies>',
+      },
+    },
+  ],
+  nonCompliant: [
+    { [APP]: { site_config: { cors: { allowed_origins: ['*'] } } } },
+    { [APP]: { site_config: { cors: { allowed_origins: ['https://a.contoso.com', '*'] } } } },
+    { [POLICY]: { xml_content: cors('*') } },
+    { 'azurerm_api_management_policy.global': { xml_content: cors(' * ') } },
+    {
+      [POLICY]: {
+        xml_content: `${cors('*')}<!-- \${azurerm_api_management_backend.b.name} -->`,
+      },
+    },
+  ],
+  unknown: [
+    { [APP]: { site_config: { cors: { allowed_origins: '${var.origins}' } } } },
+    { [POLICY]: { xml_content: '${templatefile("policy.xml", {})}' } },
+    // A variable could hold a whole <cors> element.
+    { [POLICY]: { xml_content: '<policies><inbound>${var.cors}</inbound></policies>' } },
+  ],
 });

@@ -21,6 +21,7 @@ import { redisCacheEntraAuthEnabled } from './redis-cache-entra-auth-enabled';
 import { redisCacheNonSslPortDisabled } from './redis-cache-non-ssl-port-disabled';
 import { redisCachePublicNetworkDisabled } from './redis-cache-public-network-disabled';
 import { redisCacheTls12 } from './redis-cache-tls-1-2';
+import { cosmosdbAccountCustomerManagedKey } from './cosmosdb-account-customer-managed-key';
 
 const COSMOS = 'azurerm_cosmosdb_account.c';
 
@@ -195,4 +196,10 @@ testRule(hdinsightKafkaEncryptionInTransit, {
 testRule(hdinsightKafkaEncryptionAtHost, {
   compliant: [{ [HDI]: { disk_encryption: [{ encryption_at_host_enabled: true }] } }],
   nonCompliant: [{ [HDI]: {} }],
+});
+
+testRule(cosmosdbAccountCustomerManagedKey, {
+  compliant: [{ [COSMOS]: { key_vault_key_id: '${azurerm_key_vault_key.cmk.versionless_id}' } }],
+  nonCompliant: [{ [COSMOS]: {} }, { [COSMOS]: { key_vault_key_id: '' } }],
+  unknown: [{ [COSMOS]: { key_vault_key_id: '${var.key_id}' } }],
 });

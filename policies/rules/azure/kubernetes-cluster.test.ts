@@ -11,6 +11,7 @@ import { kubernetesClusterNetworkPolicyEnabled } from './kubernetes-cluster-netw
 import { kubernetesClusterNodePublicIpDisabled } from './kubernetes-cluster-node-public-ip-disabled';
 import { kubernetesClusterSecretsEncryptedWithKms } from './kubernetes-cluster-secrets-encrypted-with-kms';
 import { kubernetesClusterWorkloadIdentityEnabled } from './kubernetes-cluster-workload-identity-enabled';
+import { kubernetesClusterDiskEncryptionSetAttached } from './kubernetes-cluster-disk-encryption-set-attached';
 
 const AKS = 'azurerm_kubernetes_cluster.aks';
 const POOL = 'azurerm_kubernetes_cluster_node_pool.user';
@@ -131,4 +132,18 @@ testRule(kubernetesClusterMonitoringEnabled, {
     },
   ],
   nonCompliant: [{ [AKS]: {} }],
+});
+
+testRule(kubernetesClusterDiskEncryptionSetAttached, {
+  compliant: [
+    { [AKS]: { disk_encryption_set_id: '${azurerm_disk_encryption_set.des.id}' } },
+    {
+      [AKS]: {
+        disk_encryption_set_id:
+          '/subscriptions/0/resourceGroups/rg/providers/Microsoft.Compute/diskEncryptionSets/des',
+      },
+    },
+  ],
+  nonCompliant: [{ [AKS]: {} }, { [AKS]: { disk_encryption_set_id: '' } }],
+  unknown: [{ [AKS]: { disk_encryption_set_id: '${var.des_id}' } }],
 });

@@ -8,6 +8,8 @@ import { logAnalyticsLocalAuthDisabled } from './log-analytics-local-auth-disabl
 import { logAnalyticsRetention90Days } from './log-analytics-retention-90-days';
 import { resourceDiagnosticsEnabled } from './resource-diagnostics-enabled';
 import { roleAssignmentNotPrivileged } from './role-assignment-not-privileged';
+import { containerRegistryContentTrustEnabled } from './container-registry-content-trust-enabled';
+import { containerRegistryQuarantineEnabled } from './container-registry-quarantine-enabled';
 
 const LAW = 'azurerm_log_analytics_workspace.law';
 
@@ -142,4 +144,27 @@ testRule(roleAssignmentNotPrivileged, {
     },
   ],
   unknown: [{ 'azurerm_role_assignment.ra': { role_definition_name: '${var.role}' } }],
+});
+
+testRule(containerRegistryContentTrustEnabled, {
+  compliant: [{ [ACR]: { sku: 'Premium', trust_policy_enabled: true } }],
+  nonCompliant: [
+    { [ACR]: { sku: 'Premium' } },
+    { [ACR]: { sku: 'Premium', trust_policy_enabled: false } },
+  ],
+  unknown: [{ [ACR]: { sku: 'Premium', trust_policy_enabled: '${var.trust}' } }],
+  // Content trust is a Premium feature.
+  notApplicable: [{ [ACR]: { sku: 'Standard' } }],
+});
+
+testRule(containerRegistryQuarantineEnabled, {
+  compliant: [{ [ACR]: { sku: 'Premium', quarantine_policy_enabled: true } }],
+  nonCompliant: [
+    { [ACR]: { sku: 'Premium' } },
+    { [ACR]: { sku: 'Premium', quarantine_policy_enabled: false } },
+    // The SKU as an expression may be Premium.
+    { [ACR]: { sku: '${var.sku}', quarantine_policy_enabled: false } },
+  ],
+  unknown: [{ [ACR]: { sku: 'Premium', quarantine_policy_enabled: '${var.quarantine}' } }],
+  notApplicable: [{ [ACR]: { sku: 'Basic' } }],
 });

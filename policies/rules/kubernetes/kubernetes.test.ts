@@ -19,6 +19,7 @@ import { kubernetesWorkloadRunsAsNonRoot } from './kubernetes-workload-runs-as-n
 import { kubernetesWorkloadSeccompRuntimeDefault } from './kubernetes-workload-seccomp-runtime-default';
 import { kubernetesWorkloadSecretsMountedAsFiles } from './kubernetes-workload-secrets-mounted-as-files';
 import { kubernetesWorkloadServiceAccountTokenScoped } from './kubernetes-workload-service-account-token-scoped';
+import { kubernetesWorkloadImagePinnedByDigest } from './kubernetes-workload-image-pinned-by-digest';
 
 /** A deployment as cdktf writes it: one pod spec, containers as a list. */
 function deployment(pod: Record<string, unknown>, ...containers: Record<string, unknown>[]) {
@@ -369,4 +370,37 @@ testRule(kubernetesServiceNotExposedPublicly, {
     { 'kubernetes_service_v1.svc': { spec: [{ type: 'NodePort' }] } },
   ],
   unknown: [{ 'kubernetes_service_v1.svc': { spec: { type: '${var.type}' } } }],
+});
+
+const DIGEST = `sha256:${'a'.repeat(64)}`;
+/** A deployment whose containers use the given images. */
+const withImages = (...images: string[]) => deployment({}, ...images.map((image) => ({ image })));
+
+testRule(kubernetesWorkloadImagePinnedByDigest, {
+  compliant: [
+    withImages(`acr.io/ingest@${DIGEST}`),
+    // A tag kept for readers next to the digest: the digest decides what is pulled.
+    withImages(`acr.azurecr.io/iot/ingest:1.4.2@${DIGEST}`),
+    withImages(`acr.io/ingest@sha512:${'b'.repeat(128)}`),
+    // Registry host from another stack, repository and digest literal.
+    withImages(`\${data.terraform_remote_state.platform.outputs.acr}/iot/ingest@${DIGEST}`),
+  ],
+  nonCompliant: [
+    withImages('nginx'),
+    withImages('acr.io/ingest:latest'),
+    // A release tag is still a tag: the registry can move it (the old heuristic passed these).
+    withImages('acr.azurecr.io/iot/ingest:1.4.2'),
+    withImages('localhost:5000/ingest:3f2c1ab'),
+    withImages('${data.terraform_remote_state.platform.outputs.acr}/iot/ingest:0.1.0'),
+    // One digest-pinned container does not excuse another.
+    withImages(`acr.io/ingest@${DIGEST}`, 'acr.io/sidecar:2.0.0'),
+    // Not a digest: too short.
+    withImages('acr.io/ingest@sha256:abc123'),
+  ],
+  unknown: [
+    withImages('${var.image}'),
+    // The digest or tag resolves only at apply time.
+    withImages('acr.io/ingest@${var.digest}'),
+    withImages('acr.io/ingest:${var.tag}'),
+  ],
 });
