@@ -4,10 +4,11 @@
  * were acknowledged. State lives in memory and is rebuilt from the stream at start.
  */
 import { loadConfigOrExit } from '../shared/config';
-import { Health, startOpsServer } from '../shared/health';
+import { Health, cachedCheck, startOpsServer } from '../shared/health';
 import {
   BatchConsumer,
   KafkaProducer,
+  KafkaReachability,
   createKafka,
   kafkaSettings,
   replayBeforeCommitted,
@@ -70,6 +71,10 @@ async function main(): Promise<void> {
       'state',
     ]);
     const deadLetters = metrics.counter('analysis_deadletters_total', 'Messages dead-lettered');
+    const produceRetries = metrics.counter(
+      'analysis_produce_retries_total',
+      'Produce attempts retried because Kafka did not take the outputs',
+    );
     const duplicates = metrics.counter('analysis_duplicates_total', 'Redelivered readings dropped');
     const batchSeconds = metrics.histogram('analysis_batch_seconds', 'Analyze + produce per batch');
     const ingestToAnalyzed = metrics.histogram(
@@ -103,14 +108,30 @@ async function main(): Promise<void> {
       handler: async (batch) => {
         const end = batchSeconds.startTimer();
         const out = analyzeBatch(detector, batch.messages);
-        try {
-          await producer.send(outputBatches(out));
-        } catch (error) {
-          // The detector already holds this batch: retrying in-process would count it twice.
-          // Exit instead; the restart rebuilds state from the stream and redoes the batch.
-          logger.error({ err: error }, 'produce failed; restarting to rebuild state');
-          void shutdown.trigger('produce failed', true);
-          throw error;
+        // The detector already holds this batch, so it is never analysed twice: the SAME
+        // outputs are produced again until Kafka takes them (a broker restart), with capped
+        // backoff. A retry after a partial success may repeat a record; downstream dedupes by
+        // reading id and (alertId, state). Offsets are committed only after the send.
+        const outputs = outputBatches(out);
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await producer.send(outputs);
+            break;
+          } catch (error) {
+            if (!batch.isRunning()) {
+              // Stopping mid-outage: commit nothing; the next start replays and redoes it.
+              logger.warn({ err: error }, 'produce failed while stopping; batch left uncommitted');
+              throw error;
+            }
+            const delay = Math.min(5000, 200 * 2 ** Math.min(attempt - 1, 10));
+            produceRetries.inc();
+            logger.warn(
+              { err: (error as Error).message, attempt, retryInMs: delay },
+              'produce failed; retrying the same outputs',
+            );
+            await new Promise((r) => setTimeout(r, delay));
+            await batch.heartbeat().catch(() => undefined);
+          }
         }
         end();
         readings.inc(out.analyzed.length);
@@ -134,9 +155,13 @@ async function main(): Promise<void> {
         for (const m of out.deadLetters) logger.warn({ deadLetter: m.value }, 'dead-lettered');
       },
     });
+    // kafkajs reports neither client as disconnected during a broker outage: ask the brokers.
+    const brokers = new KafkaReachability(kafka);
+    const brokersAnswer = cachedCheck(() => brokers.check(), 2000);
     health
       .addCheck('kafka-producer', () => producer.check())
-      .addCheck('kafka-consumer', () => consumer.check());
+      .addCheck('kafka-consumer', () => consumer.check())
+      .addCheck('kafka-brokers', brokersAnswer);
     await consumer.start();
     started = true;
     logger.info({ group: config.CONSUMER_GROUP, topic: TOPICS.raw }, 'analysis consuming');
@@ -145,6 +170,7 @@ async function main(): Promise<void> {
       { name: 'stop taking work', run: () => health.setDraining() },
       { name: 'finish the batch in flight, commit, leave the group', run: () => consumer.stop() },
       { name: 'disconnect producer', run: () => producer.disconnect() },
+      { name: 'disconnect kafka probe', run: () => brokers.close() },
     );
   } catch (error) {
     logger.fatal({ err: error }, 'analysis failed to start');

@@ -6,7 +6,13 @@ import type { Server } from 'node:http';
 import { loadConfigOrExit, int, port, str } from '../shared/config';
 import { cosmosConfigSpec, createCosmosClient, openContainer } from '../shared/cosmos';
 import { Health, cachedCheck } from '../shared/health';
-import { KafkaProducer, createKafka, kafkaConfigSpec, kafkaSettings } from '../shared/kafka';
+import {
+  KafkaProducer,
+  KafkaReachability,
+  createKafka,
+  kafkaConfigSpec,
+  kafkaSettings,
+} from '../shared/kafka';
 import { installShutdown } from '../shared/lifecycle';
 import type { ShutdownStep } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
@@ -53,9 +59,16 @@ async function main(): Promise<void> {
       createIfMissing: config.COSMOS_CREATE_IF_MISSING,
     });
     const settings = kafkaSettings(config, 'ingest');
-    const producer = await KafkaProducer.connect(createKafka(settings, logger), settings);
+    const kafka = createKafka(settings, logger);
+    const producer = await KafkaProducer.connect(kafka, settings);
+    // Red while the brokers are away (a restart): writes would answer 503 meanwhile anyway.
+    const brokers = new KafkaReachability(kafka);
+    const brokersAnswer = cachedCheck(() => brokers.check(), 2000);
     health
-      .addCheck('kafka', () => producer.check())
+      .addCheck('kafka', async () => {
+        producer.check();
+        await brokersAnswer();
+      })
       .addCheck(
         'cosmos',
         cachedCheck(async () => void (await container.read()), 5000),
@@ -108,6 +121,7 @@ async function main(): Promise<void> {
           }),
       },
       { name: 'disconnect kafka', run: () => producer.disconnect() },
+      { name: 'disconnect kafka probe', run: () => brokers.close() },
       { name: 'dispose cosmos client', run: () => cosmos.dispose() },
     );
   } catch (error) {

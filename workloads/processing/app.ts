@@ -3,8 +3,9 @@ import type { Kafka } from 'kafkajs';
 import type { Pool } from 'pg';
 import { Gauge } from 'prom-client';
 import type { Logger } from 'pino';
+import { cachedCheck } from '../shared/health';
 import type { Health } from '../shared/health';
-import { BatchConsumer } from '../shared/kafka';
+import { BatchConsumer, KafkaReachability } from '../shared/kafka';
 import type { ConsumedBatch } from '../shared/kafka';
 import type { Metrics } from '../shared/metrics';
 import { isPostgresConnectionError, pingPostgres } from '../shared/postgres';
@@ -72,6 +73,7 @@ export class ProcessingApp {
   private readonly cache: RedisCache;
   private readonly notifier: AlertNotifier;
   private readonly consumer: BatchConsumer;
+  private readonly brokers: KafkaReachability;
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(
@@ -172,10 +174,16 @@ export class ProcessingApp {
         return undefined;
       },
     });
+    // kafkajs keeps its consumer "joined" through a broker outage: ask the brokers too.
+    this.brokers = new KafkaReachability(kafka);
+    const brokersAnswer = cachedCheck(() => this.brokers.check(), 2000);
     health
       .addCheck('postgres', () => pingPostgres(pool))
       .addCheck('redis', () => pingRedis(redis))
-      .addCheck('kafka', () => this.consumer.check());
+      .addCheck('kafka', async () => {
+        this.consumer.check();
+        await brokersAnswer();
+      });
   }
 
   /**
@@ -309,5 +317,6 @@ export class ProcessingApp {
     await this.consumer.stop();
     await this.notifier.publish([]);
     await this.webhooks?.close(webhookDrainMs);
+    await this.brokers.close();
   }
 }

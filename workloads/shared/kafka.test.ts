@@ -1,6 +1,13 @@
 import type { TokenCredential } from '@azure/identity';
 import { ConfigError, loadConfig } from './config';
-import { chunkByBytes, entraTokenProvider, kafkaConfigSpec, kafkaSettings } from './kafka';
+import { Kafka, logLevel } from 'kafkajs';
+import {
+  KafkaReachability,
+  chunkByBytes,
+  entraTokenProvider,
+  kafkaConfigSpec,
+  kafkaSettings,
+} from './kafka';
 
 const settingsFor = (env: NodeJS.ProcessEnv, credential?: TokenCredential) =>
   kafkaSettings(loadConfig(kafkaConfigSpec, env), 'test', credential);
@@ -105,5 +112,29 @@ describe('chunkByBytes', () => {
       const bytes = r.flatMap((b) => b.messages).reduce((n, m) => n + m.value.length + 1 + 64, 0);
       expect(bytes).toBeLessThanOrEqual(400);
     }
+  });
+});
+
+describe('KafkaReachability', () => {
+  it('fails, bounded in time, when no broker answers (readiness turns red in an outage)', async () => {
+    const net = await import('node:net');
+    // A port that accepts nothing: listen, note it, close.
+    const server = net.createServer();
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as { port: number };
+    await new Promise((r) => server.close(r));
+    const kafka = new Kafka({
+      clientId: 'reachability-test',
+      brokers: [`127.0.0.1:${port}`],
+      connectionTimeout: 500,
+      // The client's own retries (not the probe's) would outlive the test.
+      retry: { retries: 0 },
+      logLevel: logLevel.NOTHING,
+    });
+    const probe = new KafkaReachability(kafka, 2000);
+    const started = Date.now();
+    await expect(probe.check()).rejects.toThrow();
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await probe.close();
   });
 });

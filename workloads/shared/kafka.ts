@@ -6,7 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { CompressionTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
-import type { Consumer, KafkaConfig, KafkaMessage, LogEntry, Producer, SASLOptions } from 'kafkajs';
+import type {
+  Admin,
+  Consumer,
+  KafkaConfig,
+  KafkaMessage,
+  LogEntry,
+  Producer,
+  SASLOptions,
+} from 'kafkajs';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { TokenCredential } from '@azure/identity';
 import type { Logger } from 'pino';
@@ -264,6 +272,59 @@ export class KafkaProducer {
   }
 }
 
+/**
+ * Whether the brokers answer, for readiness: a metadata request through one long-lived admin
+ * client (kafkajs reconnects it after an outage), failing after `timeoutMs`. Needed because
+ * kafkajs reports a producer's or consumer's connection only on explicit connect/disconnect:
+ * without it a broker restart never turned readiness red. Wrap `check` in `cachedCheck` to
+ * bound the probe rate.
+ */
+export class KafkaReachability {
+  private readonly admin: Admin;
+  private connected: Promise<void> | undefined;
+  private inFlight: Promise<void> | undefined;
+
+  constructor(
+    kafka: Kafka,
+    private readonly timeoutMs = 3000,
+  ) {
+    this.admin = kafka.admin({ retry: { retries: 0 } });
+  }
+
+  /** Resolves when a broker answered a metadata request within the timeout. */
+  async check(): Promise<void> {
+    this.inFlight ??= this.probe().finally(() => (this.inFlight = undefined));
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        this.inFlight,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer from the Kafka brokers within ${this.timeoutMs} ms`)),
+            this.timeoutMs,
+          );
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  private async probe(): Promise<void> {
+    this.connected ??= this.admin.connect().catch((error: Error) => {
+      this.connected = undefined;
+      throw error;
+    });
+    await this.connected;
+    await this.admin.describeCluster();
+  }
+
+  /** Disconnects the probe's admin client. */
+  async close(): Promise<void> {
+    await this.admin.disconnect();
+  }
+}
+
 type EncodedBatch = {
   topic: string;
   messages: { key: string | null; value: string; headers?: Record<string, string> }[];
@@ -395,6 +456,8 @@ export class BatchConsumer {
     this.consumer.on(events.CRASH, (event) => {
       const { error, restart } = event.payload;
       options.logger.error({ err: error, restart }, 'kafka consumer crashed');
+      // Not ready until kafkajs has restarted it and it joined its group again.
+      this.joined = false;
       if (!restart) {
         this.crashed = error;
         this.joined = false;
