@@ -151,21 +151,23 @@ export async function startKafka(ctx: EngineContext): Promise<RunningEngine> {
     );
   }
 
-  const proc = spawnManaged({
-    name: 'kafka',
-    command: javaBinary(),
-    args: [
-      ...brokerJvmOptions(),
-      '-Djava.awt.headless=true',
-      log4j,
-      '-cp',
-      classpath,
-      'kafka.Kafka',
-      serverProps,
-    ],
-    logFile: stdoutLog,
-    cwd: ctx.dir,
-  });
+  const spawnBroker = () =>
+    spawnManaged({
+      name: 'kafka',
+      command: javaBinary(),
+      args: [
+        ...brokerJvmOptions(),
+        '-Djava.awt.headless=true',
+        log4j,
+        '-cp',
+        classpath,
+        'kafka.Kafka',
+        serverProps,
+      ],
+      logFile: stdoutLog,
+      cwd: ctx.dir,
+    });
+  let proc = spawnBroker();
 
   const brokers = `127.0.0.1:${port}`;
   const kafka = new Kafka({
@@ -225,7 +227,33 @@ export async function startKafka(ctx: EngineContext): Promise<RunningEngine> {
   }
   await admin.disconnect();
 
-  return { name: 'kafka', env: { KAFKA_BROKERS: brokers }, pid: proc.pid, logFile, stop };
+  /**
+   * Stops the broker and starts it again on the same storage and ports (a restart test):
+   * resolves once it logged its start again. Topics, data and committed offsets survive.
+   */
+  const restart = async (): Promise<void> => {
+    await stop();
+    const starts = (readFileSync(logFile, 'utf8').match(/Kafka Server started/g) ?? []).length;
+    proc = spawnBroker();
+    await waitUntilReady(
+      proc,
+      async () =>
+        (readFileSync(logFile, 'utf8').match(/Kafka Server started/g) ?? []).length > starts,
+      60_000,
+      logFile,
+    );
+  };
+
+  return {
+    name: 'kafka',
+    env: { KAFKA_BROKERS: brokers },
+    get pid() {
+      return proc.pid;
+    },
+    logFile,
+    stop,
+    restart,
+  };
 }
 
 /** Runs `step` until it succeeds or `ms` pass; the last error names the step. */

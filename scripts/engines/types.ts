@@ -10,6 +10,12 @@ export interface RunningEngine {
   readonly logFile: string;
   /** Stops the engine and waits for it to exit. Idempotent. */
   stop(): Promise<void>;
+  /**
+   * Stops the engine and starts it again on the same data and address, resolving once it
+   * answers (Kafka only; PostgreSQL and Redis restart by calling their start function again
+   * with the same folder and port).
+   */
+  restart?(): Promise<void>;
 }
 
 /** What every engine starter gets. */
