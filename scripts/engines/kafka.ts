@@ -228,11 +228,13 @@ export async function startKafka(ctx: EngineContext): Promise<RunningEngine> {
   await admin.disconnect();
 
   /**
-   * Stops the broker and starts it again on the same storage and ports (a restart test):
-   * resolves once it logged its start again. Topics, data and committed offsets survive.
+   * Stops the broker and starts it again on the same storage and ports (a restart test),
+   * running `whileDown` in between: resolves once it logged its start again. Topics, data and
+   * committed offsets survive.
    */
-  const restart = async (): Promise<void> => {
+  const restart = async (whileDown?: () => Promise<void>): Promise<void> => {
     await stop();
+    await whileDown?.();
     const starts = (readFileSync(logFile, 'utf8').match(/Kafka Server started/g) ?? []).length;
     proc = spawnBroker();
     await waitUntilReady(

@@ -11,11 +11,11 @@ export interface RunningEngine {
   /** Stops the engine and waits for it to exit. Idempotent. */
   stop(): Promise<void>;
   /**
-   * Stops the engine and starts it again on the same data and address, resolving once it
-   * answers (Kafka only; PostgreSQL and Redis restart by calling their start function again
-   * with the same folder and port).
+   * Stops the engine, runs `whileDown`, and starts it again on the same data and address,
+   * resolving once it answers (Kafka only; PostgreSQL and Redis restart by calling their start
+   * function again with the same folder and port).
    */
-  restart?(): Promise<void>;
+  restart?(whileDown?: () => Promise<void>): Promise<void>;
 }
 
 /** What every engine starter gets. */
