@@ -18,7 +18,7 @@ import type { ShutdownStep } from '../shared/lifecycle';
 import { createLogger } from '../shared/logger';
 import { Metrics } from '../shared/metrics';
 import { buildApp } from './app';
-import { CosmosKafkaSink } from './sink';
+import { CosmosKafkaSink, isNotFound } from './sink';
 
 /** Ingest's environment: listener, limits, and the Cosmos and Kafka settings. */
 export const ingestConfigSpec = {
@@ -53,11 +53,19 @@ async function main(): Promise<void> {
       key: config.COSMOS_KEY,
       requestTimeoutMs: config.DEPENDENCY_TIMEOUT_MS,
     });
-    const container = await openContainer(cosmos, {
+    const containerOptions = {
       database: config.COSMOS_DATABASE,
       container: config.COSMOS_CONTAINER,
       createIfMissing: config.COSMOS_CREATE_IF_MISSING,
-    });
+    };
+    const container = await openContainer(cosmos, containerOptions);
+    // The local stand-in forgets everything when it restarts: create them again (never on Azure).
+    const recreate = config.COSMOS_CREATE_IF_MISSING
+      ? async () => {
+          await openContainer(cosmos, containerOptions);
+          logger.warn('cosmos database or container was missing; created again');
+        }
+      : undefined;
     const settings = kafkaSettings(config, 'ingest');
     const kafka = createKafka(settings, logger);
     const producer = await KafkaProducer.connect(kafka, settings);
@@ -71,7 +79,14 @@ async function main(): Promise<void> {
       })
       .addCheck(
         'cosmos',
-        cachedCheck(async () => void (await container.read()), 5000),
+        cachedCheck(async () => {
+          try {
+            await container.read();
+          } catch (error) {
+            if (!recreate || !isNotFound(error)) throw error;
+            await recreate();
+          }
+        }, 5000),
       );
 
     const writeSeconds = metrics.histogram(
@@ -84,6 +99,7 @@ async function main(): Promise<void> {
       producer,
       config.DEPENDENCY_TIMEOUT_MS,
       (d, s, ok) => writeSeconds.observe({ dependency: d, outcome: ok ? 'ok' : 'error' }, s),
+      recreate,
     );
     const app = buildApp({
       sink,

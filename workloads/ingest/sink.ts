@@ -4,6 +4,11 @@ import type { KafkaProducer } from '../shared/kafka';
 import { TOPICS } from '../shared/messages';
 import type { Reading } from '../shared/messages';
 
+/** Whether a Cosmos SDK error is a 404 (database or container missing). */
+export function isNotFound(error: unknown): boolean {
+  return (error as { code?: unknown } | undefined)?.code === 404;
+}
+
 /** Thrown when a dependency cannot take the readings; the app answers 503 with Retry-After. */
 export class DependencyUnavailableError extends Error {
   constructor(
@@ -35,11 +40,26 @@ export class CosmosKafkaSink implements ReadingSink {
     private readonly producer: KafkaProducer,
     private readonly timeoutMs: number,
     private readonly observe: (dependency: string, seconds: number, ok: boolean) => void = () => {},
+    /**
+     * Creates the database and container again when a write finds them missing (404), then
+     * the write is tried once more. Only where creating is allowed: the local stand-in keeps
+     * nothing across a restart.
+     */
+    private readonly recreate?: () => Promise<void>,
   ) {}
 
   async write(readings: readonly Reading[]): Promise<void> {
     await this.timed('cosmos', async (signal) => {
-      const result = await bulkUpsert(this.container, readings, (r) => r.deviceId, signal);
+      const upsert = () => bulkUpsert(this.container, readings, (r) => r.deviceId, signal);
+      let result = await upsert().catch(async (error: unknown) => {
+        if (!this.recreate || !isNotFound(error)) throw error;
+        await this.recreate();
+        return upsert();
+      });
+      if (this.recreate && result.failures.some((f) => f.statusCode === 404)) {
+        await this.recreate();
+        result = await upsert();
+      }
       if (result.failures.length > 0) {
         const f = result.failures[0];
         throw new Error(
