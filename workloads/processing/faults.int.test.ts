@@ -1,18 +1,19 @@
 /**
- * Processing through a PostgreSQL restart under a steady load (issue 10, "Faults"). The
- * restart hits a PRIVATE PostgreSQL started for this file, never the engines every test file
- * shares, so tests running in parallel are not disturbed.
+ * Processing through a PostgreSQL restart under a steady load, then a Redis restart (issue 10,
+ * "Faults"). The restarts hit a PRIVATE PostgreSQL and Redis started for this file, never the
+ * engines every test file shares, so tests running in parallel are not disturbed.
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Producer } from 'kafkajs';
 import { Pool } from 'pg';
-import { createTopics, redisDb, testKafka, uniqueSuffix } from '../../test/e2e/fixtures';
+import { createTopics, testKafka, uniqueSuffix } from '../../test/e2e/fixtures';
 import { eventually, startService } from '../../test/e2e/services';
 import type { ServiceHandle } from '../../test/e2e/services';
 import { freePort } from '../../scripts/engines/process';
 import { startPostgres } from '../../scripts/engines/postgres';
+import { startRedis } from '../../scripts/engines/redis';
 import type { RunningEngine } from '../../scripts/engines/types';
 import type { AnalyzedReading } from '../shared/messages';
 
@@ -21,8 +22,6 @@ jest.setTimeout(300_000);
 const suffix = uniqueSuffix();
 const TOPIC_ANALYZED = `it-faults-analyzed-${suffix}`;
 const TOPIC_ALERTS = `it-faults-alerts-${suffix}`;
-/** Redis database of this file (see redisDb's list); processing only writes its cache there. */
-const REDIS_DB = 7;
 /** Readings sent before the steady load. */
 const BACKLOG = 40_000;
 const DEVICES = Array.from({ length: 12 }, (_, i) => `faults-${suffix}-${i}`);
@@ -69,11 +68,13 @@ async function readyStatus(url: string): Promise<number> {
   }
 }
 
-describe('processing through a PostgreSQL restart under load', () => {
+describe('processing through engine restarts under load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'processing-faults-'));
   const kafka = testKafka('processing-faults-it');
   let port: number;
+  let redisPort: number;
   let pg: RunningEngine | undefined;
+  let redis: RunningEngine | undefined;
   let producer: Producer | undefined;
   let service: ServiceHandle | undefined;
   let pool: Pool | undefined;
@@ -83,7 +84,12 @@ describe('processing through a PostgreSQL restart under load', () => {
     // PostgreSQL runs as its own user when we are root: it must traverse to its data folder.
     chmodSync(dir, 0o711);
     mkdirSync(join(dir, 'pg'), { mode: 0o711 });
-    pg = await startPostgres({ dir: join(dir, 'pg'), port });
+    mkdirSync(join(dir, 'redis'));
+    redisPort = await freePort();
+    [pg, redis] = await Promise.all([
+      startPostgres({ dir: join(dir, 'pg'), port }),
+      startRedis({ dir: join(dir, 'redis'), port: redisPort }),
+    ]);
     await createTopics(kafka, [
       { topic: TOPIC_ANALYZED, partitions: 3 },
       { topic: TOPIC_ALERTS, partitions: 1 },
@@ -96,7 +102,7 @@ describe('processing through a PostgreSQL restart under load', () => {
     await service?.stop();
     await producer?.disconnect();
     await pool?.end();
-    await pg?.stop();
+    await Promise.all([pg?.stop(), redis?.stop()]);
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -106,7 +112,7 @@ describe('processing through a PostgreSQL restart under load', () => {
       {
         DATABASE_URL: pg!.env.DATABASE_URL,
         DATABASE_POOL_MAX: '4',
-        REDIS_URL: redisDb(REDIS_DB),
+        REDIS_URL: redis!.env.REDIS_URL,
         KAFKA_BROKERS: process.env.KAFKA_BROKERS as string,
         KAFKA_GROUP_ID: `processing-faults-${suffix}`,
         TOPIC_ANALYZED,
@@ -194,5 +200,36 @@ describe('processing through a PostgreSQL restart under load', () => {
     );
     expect(rows[0].n).toBe(total);
     expect(service!.logs(2000)).not.toMatch(/uncaught|unhandled/i);
+  });
+
+  it('keeps running through a Redis restart: /readyz red then green, readings still stored', async () => {
+    const before = await pool!.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM processed_readings WHERE device_id = ANY($1)',
+      [DEVICES],
+    );
+    await redis!.stop();
+    await readyzBecomes(service!, 503, 60_000);
+    // Redis is only the cache: readings keep reaching PostgreSQL meanwhile.
+    const extra = Array.from({ length: 60 }, (_, k) => reading(1_000_000 + k));
+    await producer!.send({
+      topic: TOPIC_ANALYZED,
+      acks: -1,
+      messages: extra.map((r) => ({ key: r.deviceId, value: JSON.stringify(r) })),
+    });
+    await eventually(
+      'readings stored while Redis is down',
+      async () => {
+        const { rows } = await pool!.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM processed_readings WHERE device_id = ANY($1)',
+          [DEVICES],
+        );
+        return rows[0].n === before.rows[0].n + extra.length ? true : undefined;
+      },
+      90_000,
+      500,
+    );
+    redis = await startRedis({ dir: join(dir, 'redis'), port: redisPort });
+    await readyzBecomes(service!, 200, 90_000);
+    expect(service!.proc.exited).toBe(false);
   });
 });
