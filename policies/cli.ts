@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 /**
  * `npm run policy -- [dir|file] [--fail-on high] [--pack p] [--report-dir docs/audit] [--list]`.
  * `npm run synth` calls it on cdktf.out as the gate. See policies/README.md.

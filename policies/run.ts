@@ -224,11 +224,28 @@ function isPack(v: unknown): v is Pack {
 }
 
 /**
+ * Lets the compiled CLI load a pack written in TypeScript: registers tsx's loader once, unless
+ * the process already compiles TypeScript (run through tsx or ts-jest).
+ */
+function registerTypeScript(path: string): void {
+  if (require.extensions['.ts']) return;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    (require('tsx/cjs/api') as { register: () => void }).register();
+  } catch {
+    throw new UsageError(
+      `${path} is TypeScript: install tsx (npm i -D tsx) to load it, or compile the pack to JavaScript`,
+    );
+  }
+}
+
+/**
  * Loads a pack module (path relative to `cwd`): `module.exports` when it is a pack, else its
  * default export, else every export that is a pack.
  */
 export function loadPackModule(path: string, cwd: string = process.cwd()): Pack[] {
   const abs = isAbsolute(path) ? path : resolve(cwd, path);
+  if (/\.[cm]?ts$/.test(abs)) registerTypeScript(path);
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mod = require(abs) as Record<string, unknown>;
   const candidates = isPack(mod)

@@ -18,10 +18,10 @@ const stacksDir = join(outdir, 'stacks');
 const stacks = existsSync(stacksDir) ? readdirSync(stacksDir).sort() : [];
 console.log('\nTerraform JSON:');
 for (const s of stacks) console.log(`  ${join(stacksDir, s, 'cdk.tf.json')}`);
-if (existsSync(join('policies', 'cli.ts'))) {
+{
   // The project's thresholds (scripts/gate.json, shared with npm run audit). Arguments given to
   // `npm run synth -- …` come after and override them.
   const { failOn } = JSON.parse(readFileSync(join('scripts', 'gate.json'), 'utf8'));
   const gate = [outdir, ...failOn.flatMap((f) => ['--fail-on', f])];
-  run('npx', ['tsx', 'policies/cli.ts', ...gate, ...process.argv.slice(2)]);
+  run(process.execPath, [join('scripts', 'policy.mjs'), ...gate, ...process.argv.slice(2)]);
 }

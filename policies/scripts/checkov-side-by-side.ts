@@ -9,7 +9,8 @@
  * Each run times, as wall clock, one Checkov process over the `stacks` folder
  * (`checkov -d <out>/stacks --framework terraform_json --skip-download -o json`; `CHECKOV`
  * names the executable, default `checkov` on PATH) and one gate process as `npm run synth`
- * starts it (`npx tsx policies/cli.ts <out> --fail-on high --fail-on iot-prod*=medium`), plus
+ * and its `iot-policy` bin run it (`node dist/policies/cli.js <out> --fail-on high --fail-on
+ * iot-prod*=medium`, the compiled CLI, built beforehand), plus
  * the gate's engine alone in this process (load + evaluate, no tsx start-up). Prints every
  * run, the medians, the ratios and the load average before and after. Figures are printed,
  * never asserted: they depend on the machine and its load.
@@ -41,7 +42,9 @@ const checkovArgs = [
   '-o',
   'json',
 ];
-const gateArgs = ['tsx', 'policies/cli.ts', out, ...gate.failOn.flatMap((f) => ['--fail-on', f])];
+// The compiled CLI as its `iot-policy` bin runs it; scripts/policy.mjs builds it first if stale.
+spawnSync(process.execPath, ['scripts/policy.mjs', '--list'], { stdio: 'ignore' });
+const gateArgs = ['dist/policies/cli.js', out, ...gate.failOn.flatMap((f) => ['--fail-on', f])];
 
 function timed(cmd: string, args: string[]): { ms: number; status: number | null } {
   const t0 = process.hrtime.bigint();
@@ -71,14 +74,14 @@ const load = () =>
 console.log(`machine: ${cpus().length} CPU(s), ${cpus()[0]?.model ?? 'unknown'}`);
 console.log(`load average before (1/5/15 min): ${load()}`);
 console.log(`checkov: ${checkov} ${checkovArgs.join(' ')}`);
-console.log(`gate:    npx ${gateArgs.join(' ')}`);
+console.log(`gate:    node ${gateArgs.join(' ')}`);
 engineOnly(); // warm the module cache so the in-process figure is the engine, not the first require
 const c: number[] = [];
 const g: number[] = [];
 const e: number[] = [];
 for (let i = 1; i <= runs; i++) {
   const ck = timed(checkov, checkovArgs);
-  const gt = timed('npx', gateArgs);
+  const gt = timed(process.execPath, gateArgs);
   const en = engineOnly();
   c.push(ck.ms);
   g.push(gt.ms);
@@ -93,6 +96,6 @@ console.log(
   `checkov / gate process: ${(mc / mg).toFixed(1)}x; checkov / engine alone: ${(mc / me).toFixed(0)}x`,
 );
 console.log(
-  `the gate process spends ${(((mg - me) / mg) * 100).toFixed(0)}% outside the engine (node + tsx start-up, loading the modules)`,
+  `the gate process spends ${(((mg - me) / mg) * 100).toFixed(0)}% outside the engine (node start-up, loading the modules)`,
 );
 console.log(`load average after (1/5/15 min): ${load()}`);
