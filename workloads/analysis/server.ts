@@ -22,6 +22,7 @@ import { Metrics } from '../shared/metrics';
 import { analysisConfigSpec } from './config';
 import { Detector } from './detector';
 import { analyzeBatch, outputBatches } from './pipeline';
+import { produceUntilAccepted } from './produce';
 
 async function main(): Promise<void> {
   const config = loadConfigOrExit(analysisConfigSpec);
@@ -109,29 +110,25 @@ async function main(): Promise<void> {
         const end = batchSeconds.startTimer();
         const out = analyzeBatch(detector, batch.messages);
         // The detector already holds this batch, so it is never analysed twice: the SAME
-        // outputs are produced again until Kafka takes them (a broker restart), with capped
-        // backoff. A retry after a partial success may repeat a record; downstream dedupes by
-        // reading id and (alertId, state). Offsets are committed only after the send.
+        // outputs are produced again until Kafka takes them (a broker restart). Offsets are
+        // committed only after the send.
         const outputs = outputBatches(out);
-        for (let attempt = 1; ; attempt++) {
-          try {
-            await producer.send(outputs);
-            break;
-          } catch (error) {
-            if (!batch.isRunning()) {
-              // Stopping mid-outage: commit nothing; the next start replays and redoes it.
-              logger.warn({ err: error }, 'produce failed while stopping; batch left uncommitted');
-              throw error;
-            }
-            const delay = Math.min(5000, 200 * 2 ** Math.min(attempt - 1, 10));
-            produceRetries.inc();
-            logger.warn(
-              { err: (error as Error).message, attempt, retryInMs: delay },
-              'produce failed; retrying the same outputs',
-            );
-            await new Promise((r) => setTimeout(r, delay));
-            await batch.heartbeat().catch(() => undefined);
-          }
+        try {
+          await produceUntilAccepted(() => producer.send(outputs), {
+            isRunning: batch.isRunning,
+            heartbeat: batch.heartbeat,
+            onRetry: (error, attempt, retryInMs) => {
+              produceRetries.inc();
+              logger.warn(
+                { err: error.message, attempt, retryInMs },
+                'produce failed; retrying the same outputs',
+              );
+            },
+          });
+        } catch (error) {
+          // Stopping mid-outage: commit nothing; the next start replays and redoes the batch.
+          logger.warn({ err: error }, 'produce failed while stopping; batch left uncommitted');
+          throw error;
         }
         end();
         readings.inc(out.analyzed.length);
