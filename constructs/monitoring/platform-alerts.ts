@@ -1,16 +1,7 @@
 import { Construct } from 'constructs';
 import type { IResourceGroup } from '../core';
 import { ValidationError, isUnresolved, validateName } from '../core';
-import type {
-  AlertDimension,
-  AlertSeverity,
-  IActionGroup,
-  IAlertScope,
-  MetricAggregation,
-  MetricAlertOperator,
-  MetricAlertWindow,
-  MetricAlertFrequency,
-} from './alert-rules';
+import type { AlertSeverity, IActionGroup, IAlertScope, MetricAlertProps } from './alert-rules';
 import { LogAlert, MetricAlert } from './alert-rules';
 import type {
   IMonitoredCluster,
@@ -189,20 +180,10 @@ const PERCENTS: ReadonlyArray<keyof PlatformAlertThresholds> = [
 /** The service label every reference workload puts on its metrics (`workloads/shared/metrics.ts`). */
 const SERVICES = ['ingest', 'analysis', 'processing'] as const;
 
-interface MetricSpec {
+/** One metric alert of the set: its props less what every alert here shares, and a construct key. */
+type MetricSpec = Omit<MetricAlertProps, 'name' | 'resourceGroup' | 'actionGroup'> & {
   readonly key: string;
-  readonly scope: IAlertScope;
-  readonly description: string;
-  readonly severity: AlertSeverity;
-  readonly metricNamespace: string;
-  readonly metricName: string;
-  readonly aggregation: MetricAggregation;
-  readonly operator: MetricAlertOperator;
-  readonly threshold: number;
-  readonly dimensions?: AlertDimension[];
-  readonly windowSize?: MetricAlertWindow;
-  readonly frequency?: MetricAlertFrequency;
-}
+};
 
 /**
  * The alerts of the IoT streaming platform, all notifying one action group:
