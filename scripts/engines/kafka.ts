@@ -8,6 +8,18 @@ import { failure, freePort, spawnManaged, waitUntilReady } from './process';
 import type { EngineContext, RunningEngine } from './types';
 
 /** The topics of the message contract, with their partition counts. */
+/**
+ * A Kafka cluster id: 16 random bytes in URL-safe base64 without padding (22 chars), never
+ * starting with '-', which the storage tool's argument parser would read as an option (Kafka's
+ * own Uuid.randomUuid draws again for the same reason). One id in 64 used to fail the start.
+ */
+export function kafkaClusterId(): string {
+  for (;;) {
+    const id = randomBytes(16).toString('base64url');
+    if (!id.startsWith('-')) return id;
+  }
+}
+
 export const CONTRACT_TOPICS: readonly { readonly topic: string; readonly partitions: number }[] = [
   { topic: 'telemetry.raw', partitions: 6 },
   { topic: 'telemetry.analyzed', partitions: 6 },
@@ -127,8 +139,7 @@ export async function startKafka(ctx: EngineContext): Promise<RunningEngine> {
 
   const classpath = `${libs}/*`;
   const log4j = `-Dlog4j.configuration=file:${log4jProps}`;
-  // Kafka cluster ids are 16 random bytes in URL-safe base64 without padding (22 chars).
-  const clusterId = randomBytes(16).toString('base64url');
+  const clusterId = kafkaClusterId();
   // Asynchronous, so the other engines' readiness probes keep running meanwhile.
   try {
     await execFileAsync(javaBinary(), [
