@@ -1,6 +1,8 @@
 import type { Construct } from 'constructs';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
+import { ValidationError } from './errors';
 import type { IPrivateDnsZone, IResourceGroup, ISubnet } from './interfaces';
+import { isUnresolved } from './validation';
 
 /** A private endpoint for a resource (the AVM `privateEndpoints`). */
 export interface PrivateEndpointProps {
@@ -47,6 +49,7 @@ export function addPrivateEndpoints(
   defaultSubresource: string,
 ): PrivateEndpoint[] {
   return (endpoints ?? []).map((pe, i) => {
+    validateEndpoint(scope, `privateEndpoints[${i}]`, pe);
     const subresource = pe.subresource ?? defaultSubresource;
     const name = pe.name ?? `pe-${target.name}-${subresource.toLowerCase()}`;
     return new PrivateEndpoint(scope, `PrivateEndpoint${i}`, {
@@ -66,5 +69,36 @@ export function addPrivateEndpoints(
           ? { name: 'default', privateDnsZoneIds: pe.privateDnsZones.map((z) => z.id) }
           : undefined,
     });
+  });
+}
+
+/** Whether a value is a string that names nothing: empty or only whitespace. */
+function isBlank(value: unknown): boolean {
+  return typeof value !== 'string' || (!isUnresolved(value) && value.trim() === '');
+}
+
+/**
+ * Rejects an endpoint whose subnet id or one of whose private DNS zone ids is empty: Terraform
+ * would only fail at plan (or Azure at apply), far from the line that caused it. Ids given as
+ * tokens (resources created elsewhere) are Azure's to check.
+ */
+function validateEndpoint(scope: Construct, prop: string, pe: PrivateEndpointProps): void {
+  if (isBlank(pe.subnet?.id)) {
+    throw new ValidationError(
+      scope,
+      `${prop}.subnet.id`,
+      pe.subnet?.id,
+      'a subnet resource id (a subnet construct or "/subscriptions/.../subnets/<name>"), not empty',
+    );
+  }
+  (pe.privateDnsZones ?? []).forEach((zone, j) => {
+    if (isBlank(zone?.id)) {
+      throw new ValidationError(
+        scope,
+        `${prop}.privateDnsZones[${j}].id`,
+        zone?.id,
+        'a private DNS zone resource id (a zone construct or "/subscriptions/.../privateDnsZones/<name>"), not empty',
+      );
+    }
   });
 }
