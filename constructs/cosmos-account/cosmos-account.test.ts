@@ -229,6 +229,12 @@ describe('CosmosAccount', () => {
       expect(ra).toBeInstanceOf(CosmosdbSqlRoleAssignment);
       cosmos.grantDataContributor(ingest, { database: 'iot' });
       cosmos.grantDataReader({ principalId: 'analyst' });
+      // granting again returns the first assignment instead of a duplicate-construct error
+      expect(cosmos.grantDataContributor(ingest, { database: 'iot', container: 'readings' })).toBe(
+        ra,
+      );
+      const reader = cosmos.grantDataReader({ principalId: 'analyst' });
+      expect(cosmos.grantDataReader({ principalId: 'analyst' })).toBe(reader);
     });
     const grants = resources(out, 'azurerm_cosmosdb_sql_role_assignment');
     expect(grants).toHaveLength(3);

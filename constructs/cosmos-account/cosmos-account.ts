@@ -14,7 +14,9 @@ import {
   ValidationError,
   applyCommonInterfaces,
   grantId,
+  grantOnce,
   identityBlock,
+  moveFromLegacyGrantId,
   isUnresolved,
   NamingRules,
   validateIpRules,
@@ -500,12 +502,20 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
       : isUnresolved(given)
         ? `-${createHash('sha256').update(given).digest('hex').slice(0, 8)}`
         : `-${[scope.database, scope.container].filter((x) => x !== undefined).join('-')}`;
-    return new CosmosdbSqlRoleAssignment(this, `${grantId(prefix, this, principal)}${suffix}`, {
-      accountName: this.name,
-      resourceGroupName: this.props.resourceGroup.name,
-      roleDefinitionId: `${this.id}/sqlRoleDefinitions/${roleId}`,
-      principalId: principal.principalId,
-      scope: `${this.id}${path}`,
+    return grantOnce(this, ['cosmos', roleId, given, principal.principalId], () => {
+      const assignment = new CosmosdbSqlRoleAssignment(
+        this,
+        `${grantId(prefix, this, principal)}${suffix}`,
+        {
+          accountName: this.name,
+          resourceGroupName: this.props.resourceGroup.name,
+          roleDefinitionId: `${this.id}/sqlRoleDefinitions/${roleId}`,
+          principalId: principal.principalId,
+          scope: `${this.id}${path}`,
+        },
+      );
+      moveFromLegacyGrantId(assignment, suffix);
+      return assignment;
     });
   }
 

@@ -209,6 +209,23 @@ describe('RedisCache (managed, the default)', () => {
     expect(byObject.get('obj-3')?.d.depends_on).toEqual([byObject.get('obj-2')?.address]);
   });
 
+  it('returns the first access policy grant when the same principal is granted twice', () => {
+    const out = synth({}, (redis, stack) => {
+      const id = new UserAssignedIdentity(stack, 'Web', {
+        name: 'id-web',
+        location: 'westeurope',
+        resourceGroupName: 'rg',
+      });
+      const first = redis.grantDataAccess(id);
+      expect(redis.grantDataAccess(id)).toBe(first);
+      const p = { principalId: id.principalId };
+      expect(redis.grantDataAccess(p)).toBe(redis.grantDataAccess({ ...p }));
+    });
+    expect(Object.keys(resources(out, 'azurerm_resource_group_template_deployment'))).toHaveLength(
+      1,
+    );
+  });
+
   it('rejects an access policy on managed redis, which only has the default one', () => {
     expect(() =>
       synth({}, (redis) => redis.grantDataAccess({ principalId: 'p' }, 'Data Reader')),

@@ -17,7 +17,10 @@ import {
   addDiagnosticSettings,
   applyCommonInterfaces,
   grantId,
+  grantOnce,
   identityBlock,
+  legacyGrantId,
+  moveFromLegacyGrantId,
   isUnresolved,
   NamingRules,
   validateName,
@@ -404,6 +407,15 @@ export class RedisCache extends Construct implements IRedisCache {
     principal: IPrincipal,
     accessPolicy?: RedisAccessPolicy,
   ): RedisCacheAccessPolicyAssignment | ResourceGroupTemplateDeployment {
+    return grantOnce(this, ['redis', principal.principalId, accessPolicy ?? null], () =>
+      this.makeDataAccess(principal, accessPolicy),
+    );
+  }
+
+  private makeDataAccess(
+    principal: IPrincipal,
+    accessPolicy?: RedisAccessPolicy,
+  ): RedisCacheAccessPolicyAssignment | ResourceGroupTemplateDeployment {
     const cid = grantId('DataAccess', this, principal);
     if (this.resource instanceof AzRedisCache) {
       validateOneOf(this, 'grantDataAccess.accessPolicy', accessPolicy, [
@@ -419,6 +431,7 @@ export class RedisCache extends Construct implements IRedisCache {
         objectIdAlias: principal.principalId,
         dependsOn: this.lastAccessPolicyWrite ? [this.lastAccessPolicyWrite] : undefined,
       });
+      moveFromLegacyGrantId(assignment);
       this.lastAccessPolicyWrite = assignment;
       return assignment;
     }
@@ -430,8 +443,10 @@ export class RedisCache extends Construct implements IRedisCache {
         'azure managed redis has only its default (full data access) policy; omit accessPolicy',
       );
     }
+    // Azure cannot rename a deployment: the name keeps the id grants had before they were
+    // stable, so deployed ones are not replaced.
     const deploymentName = `redis-access-${createHash('sha256')
-      .update(`${this.node.path}/${cid}`)
+      .update(`${this.node.path}/${legacyGrantId(this, cid)}`)
       .digest('hex')
       .slice(0, 16)}`;
     const deployment = new ResourceGroupTemplateDeployment(this, cid, {
@@ -445,6 +460,7 @@ export class RedisCache extends Construct implements IRedisCache {
       }),
       dependsOn: [this.lastAccessPolicyWrite ?? this.resource],
     });
+    moveFromLegacyGrantId(deployment);
     this.lastAccessPolicyWrite = deployment;
     return deployment;
   }
