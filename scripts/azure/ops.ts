@@ -13,9 +13,9 @@
  * synthesized, or a resource type this script cannot place (so no provider is silently missed).
  */
 import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { poolResourceGroup, poolTarget } from './deployment-agent-pool';
-import { UsageError, loadStack, parseCommandLine, resourcesOfType, shq as q } from './synth-output';
+import { UsageError, resourcesOfType, runScriptCli, shq as q } from './synth-output';
 import type { Json } from './synth-output';
 
 /** Resource type prefixes → the resource provider namespace that serves them (longest wins). */
@@ -284,27 +284,25 @@ export function main(
   out: (s: string) => void,
   err: (s: string) => void,
 ): number {
-  try {
-    const args = parseCommandLine(argv, ['prepare', 'teardown-workloads', 'teardown']);
-    if (args === 'help') {
-      out(`${USAGE}\n`);
-      return 0;
-    }
-    const dir = resolve(cwd, args.outDir);
-    const stack = loadStack(dir, args.stack);
-    if (args.command === 'prepare') out(prepareScript(args.stack, stack));
-    else if (args.command === 'teardown-workloads') out(teardownWorkloadsScript(args.stack, stack));
-    else {
-      const workloads = `${args.stack}-workloads`;
-      const hasWorkloads = existsSync(join(dir, 'stacks', workloads, 'cdk.tf.json'));
-      out(teardownScript(args.stack, stack, hasWorkloads ? workloads : undefined));
-    }
-    return 0;
-  } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
-    err(`ops: ${error.message}\n${USAGE}\n`);
-    return 2;
-  }
+  return runScriptCli(
+    {
+      name: 'ops',
+      help: `${USAGE}\n`,
+      cwd,
+      commands: {
+        prepare: prepareScript,
+        'teardown-workloads': teardownWorkloadsScript,
+        teardown: (name, stack, outDir) => {
+          const workloads = `${name}-workloads`;
+          const synthesized = existsSync(join(outDir, 'stacks', workloads, 'cdk.tf.json'));
+          return teardownScript(name, stack, synthesized ? workloads : undefined);
+        },
+      },
+    },
+    argv,
+    out,
+    err,
+  );
 }
 
 if (require.main === module) {

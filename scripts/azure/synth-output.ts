@@ -107,7 +107,8 @@ export function runScriptCli(
   options: {
     readonly name: string;
     readonly help: string;
-    readonly commands: Record<string, (stackName: string, stack: Json) => string>;
+    /** Command → the script it prints, given the stack and the synth output folder it came from. */
+    readonly commands: Record<string, (stackName: string, stack: Json, outDir: string) => string>;
     /** Where `--out` is resolved from. @default process.cwd() */
     readonly cwd?: string;
   },
@@ -121,8 +122,8 @@ export function runScriptCli(
       out(options.help);
       return 0;
     }
-    const stack = loadStack(resolve(options.cwd ?? process.cwd(), parsed.outDir), parsed.stack);
-    out(options.commands[parsed.command]!(parsed.stack, stack));
+    const outDir = resolve(options.cwd ?? process.cwd(), parsed.outDir);
+    out(options.commands[parsed.command]!(parsed.stack, loadStack(outDir, parsed.stack), outDir));
     return 0;
   } catch (e) {
     if (e instanceof UsageError) {
