@@ -53,6 +53,19 @@ export async function freshDatabase(
     drop: async () => {
       const c = new Client({ connectionString: base.toString() });
       await c.connect();
+      // A pool's end() resolves before the server has closed every connection: a FORCE drop
+      // would terminate one still closing, and its client would emit an error no one listens
+      // to any more (seen as "Unhandled error … 57P01" failing a suite). Wait for the test's own
+      // connections to go; FORCE only removes what a test leaked.
+      const deadline = Date.now() + 5_000;
+      for (;;) {
+        const { rows } = await c.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+          [name],
+        );
+        if (rows[0]!.n === 0 || Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
       await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await c.end();
     },
