@@ -48,6 +48,11 @@ export const SubnetDelegations = {
   'Microsoft.ContainerInstance/containerGroups': [
     'Microsoft.Network/virtualNetworks/subnets/action',
   ],
+  'Microsoft.Databricks/workspaces': [
+    'Microsoft.Network/virtualNetworks/subnets/join/action',
+    'Microsoft.Network/virtualNetworks/subnets/prepareNetworkPolicies/action',
+    'Microsoft.Network/virtualNetworks/subnets/unprepareNetworkPolicies/action',
+  ],
 } as const;
 
 /** A service name of {@link SubnetDelegations}. */
@@ -181,6 +186,13 @@ export class Network extends Construct implements INetwork {
   public readonly subnets: Readonly<Record<string, Subnet>>;
   /** NSGs by subnet name (subnets without an NSG are absent). */
   public readonly networkSecurityGroups: Readonly<Record<string, NetworkSecurityGroup>>;
+  /**
+   * NSG associations by subnet name (subnets without an NSG are absent): services injected into
+   * a subnet, such as Databricks, take the association so they are created after it.
+   */
+  public readonly networkSecurityGroupAssociations: Readonly<
+    Record<string, SubnetNetworkSecurityGroupAssociation>
+  >;
   /** Private DNS zones by key. */
   public readonly privateDnsZones: Readonly<Partial<Record<PrivateDnsZoneKey, PrivateDnsZone>>>;
   /** The NAT gateway, when a subnet asked for one (`natGateway: true`). */
@@ -259,6 +271,7 @@ export class Network extends Construct implements INetwork {
 
     const subnets: Record<string, Subnet> = {};
     const nsgs: Record<string, NetworkSecurityGroup> = {};
+    const associations: Record<string, SubnetNetworkSecurityGroupAssociation> = {};
     for (const spec of props.subnets) {
       const holder = new Construct(this, `Subnet-${spec.name}`);
       const subnet = new Subnet(holder, 'Resource', {
@@ -293,10 +306,11 @@ export class Network extends Construct implements INetwork {
           resourceGroupName: props.resourceGroup.name,
         });
       }
-      new SubnetNetworkSecurityGroupAssociation(holder, 'NsgAssociation', {
-        subnetId: subnet.id,
-        networkSecurityGroupId: nsg.id,
-      });
+      associations[spec.name] = new SubnetNetworkSecurityGroupAssociation(
+        holder,
+        'NsgAssociation',
+        { subnetId: subnet.id, networkSecurityGroupId: nsg.id },
+      );
       // NSGs have flow-event logs but no metrics: sending AllMetrics would fail the deployment.
       addDiagnosticSettings(
         holder,
@@ -306,6 +320,7 @@ export class Network extends Construct implements INetwork {
     }
     this.subnets = subnets;
     this.networkSecurityGroups = nsgs;
+    this.networkSecurityGroupAssociations = associations;
 
     const zones: Partial<Record<PrivateDnsZoneKey, PrivateDnsZone>> = {};
     const zoneRg = props.privateDnsZonesResourceGroup ?? props.resourceGroup;

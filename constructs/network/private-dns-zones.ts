@@ -32,6 +32,8 @@ export const PrivateDnsZones = {
   blob: 'privatelink.blob.core.windows.net',
   /** Storage Data Lake Gen2 (`dfs`). */
   dfs: 'privatelink.dfs.core.windows.net',
+  /** Azure Databricks workspace (`databricks_ui_api`, `browser_authentication`). */
+  databricks: 'privatelink.azuredatabricks.net',
   /** AKS private cluster API server: regional, so resolved from the network's location. */
   aks: (region: string): string => `privatelink.${region}.azmk8s.io`,
 } as const;
