@@ -115,6 +115,7 @@ export class HecReceiver {
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly sockets = new Set<Socket>();
   private server: http.Server | undefined;
+  private lastPort = 0;
 
   constructor(private readonly options: HecReceiverOptions) {
     this.index = options.index ?? new HecIndex();
@@ -137,15 +138,18 @@ export class HecReceiver {
       server.listen(port, '127.0.0.1', () => resolve());
     });
     this.server = server;
+    this.lastPort = (server.address() as AddressInfo).port;
     return this.url;
   }
 
+  /** Base URL (kept after stop, so a test can start a successor on the same port). */
   get url(): string {
-    return `http://127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+    return `http://127.0.0.1:${this.port}`;
   }
 
   get port(): number {
-    return (this.server!.address() as AddressInfo).port;
+    if (this.server) this.lastPort = (this.server.address() as AddressInfo).port;
+    return this.lastPort;
   }
 
   /** Kills the receiver: connections dropped, batches not yet indexed lost. */

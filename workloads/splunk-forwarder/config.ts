@@ -98,7 +98,7 @@ export function loadForwarderConfig(env: NodeJS.ProcessEnv = process.env): Forwa
   if (hec.protocol !== 'https:' && config.KAFKA_MODE !== 'local') {
     issues.push({
       variable: 'SPLUNK_HEC_URL',
-      value: config.SPLUNK_HEC_URL,
+      value: JSON.stringify(config.SPLUNK_HEC_URL),
       reason: `must be an https:// URL with KAFKA_MODE=${config.KAFKA_MODE} (http only for local runs)`,
     });
   }
@@ -112,7 +112,7 @@ export function loadForwarderConfig(env: NodeJS.ProcessEnv = process.env): Forwa
   if (/\/services\/collector/.test(hec.pathname)) {
     issues.push({
       variable: 'SPLUNK_HEC_URL',
-      value: config.SPLUNK_HEC_URL,
+      value: JSON.stringify(config.SPLUNK_HEC_URL),
       reason: 'must be the base URL; the forwarder appends /services/collector/event itself',
     });
   }
@@ -121,7 +121,7 @@ export function loadForwarderConfig(env: NodeJS.ProcessEnv = process.env): Forwa
   if ((file === undefined) === (inline === undefined)) {
     issues.push({
       variable: 'SPLUNK_HEC_TOKEN_FILE',
-      value: file ?? '<unset>',
+      value: file === undefined ? '<unset>' : JSON.stringify(file),
       reason:
         file === undefined
           ? 'is required (or SPLUNK_HEC_TOKEN for local runs): the forwarder needs a HEC token'
@@ -139,7 +139,7 @@ export function loadForwarderConfig(env: NodeJS.ProcessEnv = process.env): Forwa
     } catch (error) {
       issues.push({
         variable: 'SPLUNK_HEC_TOKEN_FILE',
-        value: file,
+        value: JSON.stringify(file),
         reason: `cannot be read: ${(error as Error).message}`,
       });
     }
