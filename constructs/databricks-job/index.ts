@@ -1,0 +1,2 @@
+export * from './databricks-job';
+export * from './unity-catalog-credentials';
