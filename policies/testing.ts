@@ -15,14 +15,22 @@ import { StackIndex } from './engine/graph';
 import { appliesToType } from './engine/types';
 import type { Rule, Verdict } from './engine/types';
 
-/** A fixture: resources by Terraform address (`type.name`), attributes as cdktf writes them. */
+/**
+ * A fixture: resources by Terraform address (`type.name`), attributes as cdktf writes them;
+ * `variable.<name>` keys declare input variables (their body: `type`, `validation`, …).
+ */
 export type Fixture = Readonly<Record<string, Readonly<Record<string, unknown>>>>;
 
 /** Builds Terraform JSON shaped like cdktf 0.21 output (with `//` metadata) from a fixture. */
 export function fixtureJson(fixture: Fixture, stack = 'test'): Record<string, unknown> {
   const resource: Record<string, Record<string, unknown>> = {};
   const data: Record<string, Record<string, unknown>> = {};
+  const variable: Record<string, unknown> = {};
   for (const [address, attrs] of Object.entries(fixture)) {
+    if (address.startsWith('variable.')) {
+      variable[address.slice('variable.'.length)] = attrs;
+      continue;
+    }
     const isData = address.startsWith('data.');
     const [type, name] = (isData ? address.slice(5) : address).split('.');
     const section = isData ? data : resource;
@@ -39,6 +47,7 @@ export function fixtureJson(fixture: Fixture, stack = 'test'): Record<string, un
   return {
     '//': { metadata: { backend: 'local', stackName: stack, version: '0.21.0' }, outputs: {} },
     terraform: { required_providers: { azurerm: { source: 'azurerm', version: '4.55.0' } } },
+    ...(Object.keys(variable).length > 0 ? { variable } : {}),
     resource,
     ...(Object.keys(data).length > 0 ? { data } : {}),
   };

@@ -16,6 +16,7 @@ import {
   hdinsightSshPublicKeys,
   keyVaultDeployerIpRanges,
 } from './deploy-inputs';
+import { imageDigest } from './image-digests';
 
 /** The ingest API's OpenAPI document, imported by API Management. */
 export const INGEST_OPENAPI = readFileSync(
@@ -113,6 +114,30 @@ export class PlatformStack extends TerraformStack {
         ],
       }).stringValue,
       backbone,
+      // Databricks' Key Vault-backed secret scope reads the vault as the tenant's AzureDatabricks
+      // application, whose object id only the deployer can look up (docs/data-science.md).
+      dataScience: env.dataScience
+        ? {
+            lakeReplication: env.dataScience.lakeReplication,
+            azureDatabricksPrincipalId: new TerraformVariable(
+              this,
+              'azure_databricks_principal_object_id',
+              {
+                type: 'string',
+                description:
+                  'object id of the AzureDatabricks enterprise application in this tenant: az ad sp show --id 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d --query id -o tsv',
+                validation: [
+                  {
+                    condition:
+                      '${can(regex("^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", var.azure_databricks_principal_object_id))}',
+                    errorMessage:
+                      'azure_databricks_principal_object_id must be a GUID (the enterprise application object id, not its application id).',
+                  },
+                ],
+              },
+            ).stringValue,
+          }
+        : undefined,
       monitoring: { ...monitoring, alertEmails: alertEmailReceivers(this, alertReceivers) },
       aks: {
         ...env.platform.aks,
@@ -125,6 +150,7 @@ export class PlatformStack extends TerraformStack {
                 deploymentAgents: env.platform.network.deploymentAgentsPrefix !== undefined,
               }),
       },
+      webApp: { ...env.platform.webApp, imageDigest: imageDigest(this, 'web') },
       apiManagement: {
         ...env.platform.apiManagement,
         publisherEmail: apimPublisherEmail(this),
@@ -203,6 +229,13 @@ export class PlatformStack extends TerraformStack {
         description:
           'platform VNet (the pool service principal needs Reader and Network Contributor)',
       };
+    }
+    if (p.databricks && p.lake) {
+      outputs.databricks_workspace_url = {
+        value: p.databricks.workspaceUrl,
+        description: 'Databricks workspace (private: through the databricks_ui_api endpoint)',
+      };
+      outputs.lake_dfs_endpoint = { value: p.lake.dfsEndpoint, description: 'lakehouse ADLS Gen2' };
     }
     for (const [name, o] of Object.entries(outputs)) new TerraformOutput(this, name, o);
   }

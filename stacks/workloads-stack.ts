@@ -17,6 +17,7 @@ import { CLUSTER_WORKLOADS, PLATFORM_TOPICS } from '../constructs/iot-streaming-
 import type { EnvironmentConfig, PlatformNetworkSettings } from './environments';
 import { PrometheusScrapeSettings } from '../constructs/monitoring';
 import { applyEnvironmentWaivers, configureBackend } from './platform-stack';
+import { imageByDigest, imageDigest } from './image-digests';
 
 /** AKS' Entra server application id, the audience kubelogin requests tokens for. */
 const AKS_SERVER_APP_ID = '6dae42f8-4368-4678-94ff-3960e28e3630';
@@ -118,8 +119,9 @@ export class WorkloadsStack extends TerraformStack {
       kafka.KAFKA_MODE === 'hdinsight'
         ? { cidr: net.hdinsightPrefix!, ports: [9093] }
         : privateEndpoints(9093);
-    const image = (svc: string) =>
-      `${platform.registry.loginServer}/iot/${svc}:${env.workloads.imageTag}`;
+    // Images by digest, from the Build stage's outputs (./image-digests.ts, docs/adr/0016).
+    const image = (svc: ClusterWorkload) =>
+      imageByDigest(platform.registry.loginServer, svc, imageDigest(this, svc));
     const identity = (w: ClusterWorkload) => platform.identityOf(w).clientId;
     const common = { LOG_LEVEL: 'info', NODE_ENV: 'production' };
     const hdinsight = kafka.KAFKA_MODE === 'hdinsight';

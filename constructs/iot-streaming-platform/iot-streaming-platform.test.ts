@@ -11,6 +11,8 @@ import type { IotStreamingPlatformProps } from './iot-streaming-platform';
 const SSH_KEY =
   'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOqK8ttoVxBdfvswfvjkBMKLh4aQHWWsbmJXzEGQ+UVk ops-break-glass';
 
+const WEB_DIGEST = `sha256:${'c'.repeat(64)}`;
+
 function props(
   env: EnvironmentConfig,
   over: Partial<IotStreamingPlatformProps> = {},
@@ -38,6 +40,7 @@ function props(
     },
     tenantId: '00000000-0000-0000-0000-0000000000aa',
     webSignInClientId: Lazy.stringValue({ produce: () => '${var.web_signin_client_id}' }),
+    webApp: { ...env.platform.webApp, imageDigest: WEB_DIGEST },
     backbone,
     apiManagement: {
       ...env.platform.apiManagement,
@@ -200,6 +203,17 @@ describe('IotStreamingPlatform', () => {
     ],
   ])('rejects a bad %s naming it', (_p, over, msg) => {
     expect(() => build(props(dev, over))).toThrow(msg);
+  });
+
+  it('runs the dashboard image by digest and refuses a tag', () => {
+    const [app] = Object.values(JSON.parse(out).resource.azurerm_linux_web_app) as {
+      site_config: { application_stack: { docker_image_name: string } };
+    }[];
+    expect(app.site_config.application_stack.docker_image_name).toBe(`iot/web@${WEB_DIGEST}`);
+    const p = props(dev);
+    expect(() => build({ ...p, webApp: { ...p.webApp, imageDigest: '0.1.0' } })).toThrow(
+      /invalid webApp.imageDigest "0.1.0": .*sha256:<64 lower-case hex>/,
+    );
   });
 
   it('requires a subnet prefix for the HDInsight backbone', () => {

@@ -12,6 +12,9 @@ import type { ApiManagementSku, CallBudget, EntraJwtOptions } from '../api-manag
 import { MeshIngressEndpoint } from '../mesh-ingress';
 import { ContainerRegistry } from '../container-registry';
 import { CosmosAccount } from '../cosmos-account';
+import { DatabricksWorkspace } from '../databricks-workspace';
+import { DataLake } from '../data-lake';
+import type { DataLakeReplication } from '../data-lake';
 import type { CosmosRegion } from '../cosmos-account';
 import { EventHubsKafka, HdinsightKafkaCluster } from '../kafka';
 import type { EventHubsSku, StreamingBackbone } from '../kafka';
@@ -37,8 +40,8 @@ import { rejectPlaceholders } from './placeholders';
 /** The topics of the reference data flow and their partition counts. */
 export const PLATFORM_TOPICS = [
   { name: 'telemetry.raw', partitions: 6, consumerGroups: ['analysis'] },
-  { name: 'telemetry.analyzed', partitions: 6, consumerGroups: ['processing'] },
-  { name: 'alerts', partitions: 3, consumerGroups: ['processing'] },
+  { name: 'telemetry.analyzed', partitions: 6, consumerGroups: ['processing', 'splunk-forwarder'] },
+  { name: 'alerts', partitions: 3, consumerGroups: ['processing', 'splunk-forwarder'] },
   { name: 'telemetry.deadletter', partitions: 1, consumerGroups: ['operations'] },
 ] as const;
 
@@ -79,6 +82,13 @@ export interface PlatformNetworkProps {
    * @default - no agent subnet: the workloads stack is applied from an authorized range
    */
   readonly deploymentAgentsPrefix?: string;
+  /**
+   * Databricks' host ("public") subnet, delegated to `Microsoft.Databricks/workspaces`, e.g. a
+   * /24 (one address per cluster node, 5 reserved); required with `dataScience`.
+   */
+  readonly databricksHostPrefix?: string;
+  /** Databricks' container ("private") subnet, the same size as the host subnet. */
+  readonly databricksContainerPrefix?: string;
 }
 
 /** Which Kafka backbone the platform runs, and its size. */
@@ -112,6 +122,31 @@ export type BackboneProps =
        */
       readonly brokerHosts?: string[];
     };
+
+/** The data-science side of the platform (docs/data-science.md). */
+export interface DataScienceProps {
+  /**
+   * Object id of the tenant's `AzureDatabricks` enterprise application
+   * (`az ad sp show --id 2ff814a6-3304-4ab8-85cb-cd0e6f879c1d --query id -o tsv`): it reads the
+   * vault's secrets for the Key Vault-backed secret scope, so it gets `Key Vault Secrets User`.
+   */
+  readonly azureDatabricksPrincipalId: string;
+  /**
+   * Replication of the lake.
+   * @default - "ZRS" with two or more zones, else "LRS"
+   */
+  readonly lakeReplication?: DataLakeReplication;
+}
+
+/** Names of the two subnets Databricks' clusters are injected into. */
+export const DATABRICKS_HOST_SUBNET = 'databricks-host';
+export const DATABRICKS_CONTAINER_SUBNET = 'databricks-container';
+
+/** The topics the lakehouse job reads (docs/data-science.md). */
+export const LAKEHOUSE_TOPICS = ['telemetry.analyzed', 'alerts'] as const;
+
+/** File systems of the lake: the tables under one root, and the streams' checkpoints. */
+export const LAKEHOUSE_CONTAINERS = { tables: 'lakehouse', checkpoints: 'checkpoints' } as const;
 
 /** Props of {@link IotStreamingPlatform}: one environment of the reference architecture. */
 export interface IotStreamingPlatformProps {
@@ -227,8 +262,12 @@ export interface IotStreamingPlatformProps {
     readonly sku: AppServicePlanSku;
     readonly workerCount: number;
     readonly zoneBalancing: boolean;
-    /** Image tag of `iot/web` in the platform registry. */
-    readonly imageTag: string;
+    /**
+     * Content digest (`sha256:<64 hex>`) of `iot/web` in the platform registry: the app runs
+     * `iot/web@<digest>`, never a tag the registry could move. The stacks pass the
+     * `web_image_digest` Terraform variable the Build stage records (docs/adr/0016).
+     */
+    readonly imageDigest: string;
   };
   /**
    * Owner and review date of the waivers the pattern declares for what its design makes
@@ -238,6 +277,13 @@ export interface IotStreamingPlatformProps {
   readonly designWaivers?: { readonly owner: string; readonly expires: string };
   /** Container Registry retention of untagged manifests. @default 7 */
   readonly registryRetentionDays?: number;
+  /**
+   * The data-science side: an Azure Databricks workspace injected into the VNet and an ADLS
+   * Gen2 lake, with the access connector granted on the lake and (Event Hubs) on the topics
+   * the lakehouse job reads. Needs `network.databricksHostPrefix`/`databricksContainerPrefix`.
+   * @default - none
+   */
+  readonly dataScience?: DataScienceProps;
 }
 
 /**
@@ -283,8 +329,17 @@ export class IotStreamingPlatform extends Construct {
   public readonly workloadIdentities: Record<ClusterWorkload, UserAssignedIdentity>;
   /** The dashboard's identity. */
   public readonly webIdentity: UserAssignedIdentity;
+  /**
+   * The Splunk forwarder's identity (service account `splunk-forwarder`): reads the analysed
+   * topics and the HEC token secret, writes dead letters (docs/adr/0015).
+   */
+  public readonly splunkForwarderIdentity: UserAssignedIdentity;
   /** Egress of the deployment agents' subnet, when the network has one. */
   public readonly deploymentAgents?: DeploymentAgents;
+  /** The Databricks workspace, with `dataScience`. */
+  public readonly databricks?: DatabricksWorkspace;
+  /** The lakehouse's ADLS Gen2 account, with `dataScience`. */
+  public readonly lake?: DataLake;
   /** Istio revision the workload namespace is labelled with for sidecar injection. */
   public readonly istioRevision: string;
   /** Namespace the workloads run in. */
@@ -365,6 +420,10 @@ export class IotStreamingPlatform extends Construct {
       processing: identity('ProcessingIdentity', `id-${base}-processing`),
     };
     this.webIdentity = identity('WebIdentity', `id-${base}-web`);
+    this.splunkForwarderIdentity = identity(
+      'SplunkForwarderIdentity',
+      `id-${base}-splunk-forwarder`,
+    );
     const sp = (i: IUserAssignedIdentity) => ({
       principalId: i.principalId,
       principalType: 'ServicePrincipal' as const,
@@ -415,6 +474,13 @@ export class IotStreamingPlatform extends Construct {
     for (const w of CLUSTER_WORKLOADS) {
       this.cluster.federatedIdentity(w, this.workloadNamespace, this.workloadIdentities[w]);
     }
+    this.cluster.federatedIdentity(
+      'splunk-forwarder',
+      this.workloadNamespace,
+      this.splunkForwarderIdentity,
+    );
+    // the HEC token (and, on HDInsight, the brokers' CA) through the Key Vault CSI driver
+    this.keyVault.grantSecretsRead(sp(this.splunkForwarderIdentity));
 
     this.cosmos = new CosmosAccount(this, 'Cosmos', {
       ...common,
@@ -437,6 +503,11 @@ export class IotStreamingPlatform extends Construct {
     });
 
     this.backbone = this.createBackbone(props, base, compact, common, pe);
+    if (props.dataScience) {
+      const ds = this.createDataScience(props.dataScience, props, base, compact, common, lock);
+      this.databricks = ds.databricks;
+      this.lake = ds.lake;
+    }
 
     this.postgres = new PostgresServer(this, 'Postgres', {
       ...common,
@@ -483,7 +554,11 @@ export class IotStreamingPlatform extends Construct {
       workerCount: props.webApp.workerCount,
       zoneBalancing: props.webApp.zoneBalancing,
       identity: this.webIdentity,
-      container: { registry: this.registry, image: `iot/web:${props.webApp.imageTag}`, port: 3000 },
+      container: {
+        registry: this.registry,
+        image: `iot/web@${props.webApp.imageDigest}`,
+        port: 3000,
+      },
       // Users sign in with Entra ID; the web identity redeems the sign-in as a federated
       // credential of the app registration, so no client secret exists.
       authentication: { clientId: props.webSignInClientId, tenantId: props.tenantId },
@@ -682,6 +757,65 @@ export class IotStreamingPlatform extends Construct {
     return this.workloadIdentities[workload];
   }
 
+  /**
+   * Databricks in the platform VNet, the lake, and the grants the lakehouse job needs: the
+   * access connector (Unity Catalog's identity) writes the lake and, on Event Hubs, receives
+   * the topics it reads (a service credential, docs/adr/0013); HDInsight has no RBAC on topics
+   * (network isolation, ADR 0007), its CA bundle reaches the job through the Key Vault-backed
+   * secret scope, which the AzureDatabricks application reads.
+   */
+  private createDataScience(
+    ds: DataScienceProps,
+    props: IotStreamingPlatformProps,
+    base: string,
+    compact: string,
+    common: Omit<AzureResourceProps, 'privateEndpoints'>,
+    lock: AzureResourceProps['lock'],
+  ): { databricks: DatabricksWorkspace; lake: DataLake } {
+    const endpoints = this.network.subnet('private-endpoints');
+    const injected = (name: string) => ({
+      subnet: this.network.subnet(name),
+      networkSecurityGroupAssociation: this.network.networkSecurityGroupAssociations[name],
+    });
+    const databricks = new DatabricksWorkspace(this, 'Databricks', {
+      ...common,
+      lock,
+      name: `dbw-${base}`,
+      virtualNetwork: this.network,
+      hostSubnet: injected(DATABRICKS_HOST_SUBNET),
+      containerSubnet: injected(DATABRICKS_CONTAINER_SUBNET),
+      // One databricks_ui_api endpoint in the workspace's VNet serves users (front end) and
+      // clusters (back end) alike; browser_authentication carries the SSO callback.
+      privateEndpoints: (['databricks_ui_api', 'browser_authentication'] as const).map((sub) => ({
+        subnet: endpoints,
+        privateDnsZones: [this.network.dnsZone('databricks')],
+        subresource: sub,
+      })),
+    });
+    const lake = new DataLake(this, 'Lake', {
+      ...common,
+      lock,
+      name: `stlake${compact}`.slice(0, 24),
+      containers: [LAKEHOUSE_CONTAINERS.tables, LAKEHOUSE_CONTAINERS.checkpoints],
+      replication: ds.lakeReplication ?? (props.zones.length > 1 ? 'ZRS' : 'LRS'),
+      privateEndpoints: (['dfs', 'blob'] as const).map((z) => ({
+        subnet: endpoints,
+        privateDnsZones: [this.network.dnsZone(z)],
+        subresource: z,
+      })),
+    });
+    lake.grantReadWrite(databricks.accessConnectorPrincipal);
+    if (this.backbone instanceof EventHubsKafka) {
+      for (const t of LAKEHOUSE_TOPICS)
+        this.backbone.grantReceive(databricks.accessConnectorPrincipal, t);
+    }
+    this.keyVault.grantSecretsRead({
+      principalId: ds.azureDatabricksPrincipalId,
+      principalType: 'ServicePrincipal',
+    });
+    return { databricks, lake };
+  }
+
   private createBackbone(
     props: IotStreamingPlatformProps,
     base: string,
@@ -719,6 +853,9 @@ export class IotStreamingPlatform extends Construct {
       for (const t of ['telemetry.analyzed', 'alerts', 'telemetry.deadletter'])
         eh.grantSend(sp(ids.analysis), t);
       for (const t of ['telemetry.analyzed', 'alerts']) eh.grantReceive(sp(ids.processing), t);
+      for (const t of ['telemetry.analyzed', 'alerts'])
+        eh.grantReceive(sp(this.splunkForwarderIdentity), t);
+      eh.grantSend(sp(this.splunkForwarderIdentity), 'telemetry.deadletter');
       return eh;
     }
     // HDInsight enrolls its nodes' monitoring agents with a workspace key, which the platform
@@ -796,6 +933,21 @@ export class IotStreamingPlatform extends Construct {
         delegation: MANAGED_DEVOPS_POOL_DELEGATION,
       });
     }
+    if (props.dataScience) {
+      // Secure cluster connectivity gives nodes no public IP; with default outbound access off,
+      // the NAT gateway is their way to the Databricks-managed dependencies (docs/adr/0013).
+      for (const [name, prefix] of [
+        [DATABRICKS_HOST_SUBNET, n.databricksHostPrefix!],
+        [DATABRICKS_CONTAINER_SUBNET, n.databricksContainerPrefix!],
+      ] as const) {
+        subnets.push({
+          name,
+          addressPrefix: prefix,
+          delegation: 'Microsoft.Databricks/workspaces',
+          natGateway: true,
+        });
+      }
+    }
     if (props.backbone.kind === 'hdinsight') {
       subnets.push({
         name: 'hdinsight',
@@ -823,10 +975,23 @@ export class IotStreamingPlatform extends Construct {
         ? (['eventHubs'] as const)
         : (['blob', 'dfs'] as const)),
     );
+    if (props.dataScience) {
+      zones.push('databricks');
+      for (const z of ['blob', 'dfs'] as const) if (!zones.includes(z)) zones.push(z);
+    }
     return zones;
   }
 
   private validate(props: IotStreamingPlatformProps): void {
+    const digest = props.webApp.imageDigest;
+    if (!Token.isUnresolved(digest) && !/^sha256:[a-f0-9]{64}$/.test(digest)) {
+      throw new ValidationError(
+        this,
+        'webApp.imageDigest',
+        digest,
+        'a content digest sha256:<64 lower-case hex> (the app runs iot/web@<digest>, never a tag)',
+      );
+    }
     validateName(this, 'namePrefix', props.namePrefix, {
       resource: 'name prefix',
       minLength: 2,
@@ -860,6 +1025,18 @@ export class IotStreamingPlatform extends Construct {
         'network.hdinsightPrefix',
         undefined,
         'the hdinsight backbone needs a subnet prefix for the cluster',
+      );
+    }
+    if (
+      props.dataScience &&
+      (props.network.databricksHostPrefix === undefined ||
+        props.network.databricksContainerPrefix === undefined)
+    ) {
+      throw new ValidationError(
+        this,
+        'network.databricksHostPrefix',
+        props.network.databricksHostPrefix,
+        'dataScience needs network.databricksHostPrefix and network.databricksContainerPrefix (two subnets, e.g. /24 each)',
       );
     }
     if (props.production ?? props.environment === 'prod') {

@@ -39,10 +39,19 @@ export interface DeclaredBlock {
   readonly path: string;
 }
 
+/** A `variable` block as declared. */
+export interface DeclaredVariable {
+  readonly name: string;
+  /** The block body (`type`, `default`, `validation`, …), exactly as written. */
+  readonly body: Obj;
+}
+
 /** A configuration flattened from any of its JSON shapes. */
 export interface TerraformConfig {
   /** Managed resources and data sources, in document order; addresses are unique. */
   readonly blocks: readonly DeclaredBlock[];
+  /** Input variables, in document order (rules read their validation blocks). */
+  readonly variables: readonly DeclaredVariable[];
 }
 
 /** Top-level block types and how many labels each takes (Terraform 1.11). */
@@ -175,6 +184,7 @@ export function readConfig(json: unknown): TerraformConfig {
   }
   const roots = objects(json, '$', 'a Terraform configuration');
   const blocks: DeclaredBlock[] = [];
+  const variables: DeclaredVariable[] = [];
   const seen = new Map<string, string>();
   for (const { o: root, path: rootPath } of roots) {
     for (const key of Object.keys(root)) {
@@ -194,6 +204,9 @@ export function readConfig(json: unknown): TerraformConfig {
       for (const entry of labelled(root[key], path, labels, key)) {
         const what = `the body of ${key} ${entry.labels.map((l) => JSON.stringify(l)).join(' ')}`;
         const found = bodies(entry.body, entry.path, what);
+        if (key === 'variable') {
+          for (const b of found) variables.push({ name: entry.labels[0], body: b.o });
+        }
         if (key !== 'resource' && key !== 'data') continue;
         const [type, name] = entry.labels;
         const address = key === 'data' ? `data.${type}.${name}` : `${type}.${name}`;
@@ -217,7 +230,7 @@ export function readConfig(json: unknown): TerraformConfig {
       }
     }
   }
-  const config = { blocks };
+  const config = { blocks, variables };
   if (typeof json === 'object' && json !== null) cache.set(json, config);
   return config;
 }

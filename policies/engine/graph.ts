@@ -26,11 +26,13 @@ export class StackIndex implements RuleContext, Resolver {
   private readonly inbound = new Map<string, Reference[]>();
   private readonly outbound = new Map<string, Reference[]>();
   private readonly cache = new Map<string, unknown>();
+  private readonly variables = new Map<string, Obj>();
 
   constructor(readonly doc: StackDocument) {
     this.stack = doc.name;
     // Resources before data sources, as before: evaluation order follows `all`.
-    const { blocks } = readConfig(doc.json);
+    const { blocks, variables } = readConfig(doc.json);
+    for (const v of variables) this.variables.set(v.name, v.body);
     this.add(blocks.filter((b) => b.mode === 'managed'));
     this.add(blocks.filter((b) => b.mode === 'data'));
     for (const r of this.all) this.scan(r, r.attrs, []);
@@ -130,6 +132,10 @@ export class StackIndex implements RuleContext, Resolver {
   references(from: Resource, attribute?: string): readonly Reference[] {
     const edges = this.outbound.get(from.address) ?? [];
     return attribute === undefined ? edges : edges.filter((e) => e.fromAttribute === attribute);
+  }
+
+  variable(name: string): Readonly<Obj> | undefined {
+    return this.variables.get(name);
   }
 
   memo<T>(key: string, compute: () => T): T {

@@ -265,6 +265,11 @@ export interface RuleContext {
   ): readonly Reference[];
   /** References made by `from`, optionally from one attribute only. */
   references(from: Resource, attribute?: string): readonly Reference[];
+  /**
+   * The body of input variable `name` as declared in this stack (`type`, `default`,
+   * `validation`), or undefined when the stack declares none by that name.
+   */
+  variable(name: string): Readonly<Record<string, unknown>> | undefined;
   /** Per-stack cache for derived indexes a rule needs (computed once, not per resource). */
   memo<T>(key: string, compute: () => T): T;
 }

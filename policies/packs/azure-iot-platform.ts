@@ -715,7 +715,7 @@ export const azureIotPlatformPack = definePack({
       rationale:
         'Any tag, release numbers included, is a name the registry can move to other content; only a digest names the image that was reviewed and scanned, and makes deployments reproducible.',
       remediation:
-        'Reference images as name@sha256:<digest>, the digest the pipeline recorded when it pushed and scanned the image.',
+        'Reference images as name@sha256:<digest>, the digest the pipeline recorded when it pushed and scanned the image; a digest passed in at deploy time (name@${var.x}) passes only when x is a string variable validated with can(regex("^sha256:[a-f0-9]{64}$", var.x)).',
       controls: { [MCSB]: ['DS-6'] },
     }),
     r(kubernetesWorkloadSeccompRuntimeDefault, {

@@ -1,4 +1,4 @@
-import { PARITY_PLATFORM_WAIVERS, imagesByTagUntilDelivery } from './parity-waivers';
+import { PARITY_PLATFORM_WAIVERS } from './parity-waivers';
 import type { EnvironmentConfig } from './types';
 
 const small = {
@@ -34,6 +34,8 @@ export const dev: EnvironmentConfig = {
       meshIngressPrefix: '10.40.4.80/28',
       privateEndpointsPrefix: '10.40.5.0/24',
       deploymentAgentsPrefix: '10.40.6.0/27',
+      databricksHostPrefix: '10.40.8.0/24',
+      databricksContainerPrefix: '10.40.9.0/24',
     },
     monitoring: {
       retentionDays: 90,
@@ -61,7 +63,7 @@ export const dev: EnvironmentConfig = {
       backupRetentionDays: 7,
     },
     redis: { sku: 'Balanced_B1', highAvailability: false },
-    webApp: { sku: 'P0v3', workerCount: 1, zoneBalancing: false, imageTag: '0.1.0' },
+    webApp: { sku: 'P0v3', workerCount: 1, zoneBalancing: false },
   },
   waivers: [
     ...PARITY_PLATFORM_WAIVERS,
@@ -98,16 +100,24 @@ export const dev: EnvironmentConfig = {
       expires: '2027-02-28',
     },
   ],
+  dataScience: {
+    job: {
+      // 16.4 LTS: Unity Catalog service credentials for Event Hubs need 16.1 or later
+      cluster: { sparkVersion: '16.4.x-scala2.12', nodeType: 'Standard_D4ds_v5', workers: 1 },
+      trigger: { continuous: true },
+      sparkTrigger: '30s',
+    },
+  },
   workloads: {
-    imageTag: '0.1.0',
-    waivers: imagesByTagUntilDelivery([
-      'Workload-ingest/Resource',
-      'Workload-analysis/Resource',
-      'Workload-processing/Resource',
-      'IngestRoute/CertificateSync',
-    ]),
     ingest: small,
     analysis: small,
     processing: small,
+    // Placeholder until the Splunk team issues the endpoint; the token is the Key Vault secret
+    // splunk-hec-token (workloads/splunk-forwarder/README.md).
+    splunk: {
+      hecUrl: 'https://hec.splunk.contoso.com:8088',
+      index: 'iot_dev',
+      forwarder: { ...small, replicas: 1, maxReplicas: 2 },
+    },
   },
 };

@@ -76,11 +76,11 @@ describe('Checkov-parity rules on the project stacks', () => {
     }
   });
 
-  it('waive tag-pinned images on every workload of both workloads stacks (issue 8)', () => {
+  it('pass the digest rule on every workload of both workloads stacks without a waiver (issue 8)', () => {
     const images = all.filter((f) => f.ruleId === 'kubernetes-workload-image-pinned-by-digest');
     expect(images.filter((f) => f.stack.endsWith('-workloads')).length).toBe(images.length);
     expect(images.length).toBeGreaterThanOrEqual(9);
-    expect(images.every((f) => f.outcome === 'WAIVED')).toBe(true);
+    expect(images.filter((f) => f.outcome !== 'PASS').map((f) => f.constructPath)).toEqual([]);
   });
 });
 

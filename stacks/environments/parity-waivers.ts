@@ -60,18 +60,3 @@ export const PARITY_HDINSIGHT_STORAGE_WAIVER: EnvironmentWaiver = {
   owner,
   expires: '2027-06-30',
 };
-
-/**
- * Workloads-stack waivers for images referenced by tag: digest pinning is the delivery issue's
- * (issue 8) work, which records each pushed image's digest and deploys by it.
- */
-export function imagesByTagUntilDelivery(paths: readonly string[]): EnvironmentWaiver[] {
-  return paths.map((path) => ({
-    path,
-    rule: 'kubernetes-workload-image-pinned-by-digest',
-    reason:
-      'the workloads deploy iot/<service>:<imageTag> from the platform registry; deploying by digest needs the pipeline to record each pushed digest and pass it in, which is the delivery issue (issue 8)',
-    owner,
-    expires: '2027-03-31',
-  }));
-}

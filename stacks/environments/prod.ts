@@ -1,8 +1,4 @@
-import {
-  PARITY_HDINSIGHT_STORAGE_WAIVER,
-  PARITY_PLATFORM_WAIVERS,
-  imagesByTagUntilDelivery,
-} from './parity-waivers';
+import { PARITY_HDINSIGHT_STORAGE_WAIVER, PARITY_PLATFORM_WAIVERS } from './parity-waivers';
 import type { EnvironmentConfig } from './types';
 
 /** Production: zone redundant, HA everywhere, HDInsight Kafka as in the reference architecture. */
@@ -32,6 +28,8 @@ export const prod: EnvironmentConfig = {
       privateEndpointsPrefix: '10.50.9.0/24',
       hdinsightPrefix: '10.50.10.0/24',
       deploymentAgentsPrefix: '10.50.11.0/27',
+      databricksHostPrefix: '10.50.12.0/24',
+      databricksContainerPrefix: '10.50.13.0/24',
     },
     monitoring: {
       retentionDays: 365,
@@ -71,18 +69,22 @@ export const prod: EnvironmentConfig = {
       backupRetentionDays: 35,
     },
     redis: { sku: 'Balanced_B5', highAvailability: true },
-    webApp: { sku: 'P1v3', workerCount: 3, zoneBalancing: true, imageTag: '0.1.0' },
+    webApp: { sku: 'P1v3', workerCount: 3, zoneBalancing: true },
   },
   waivers: [...PARITY_PLATFORM_WAIVERS, PARITY_HDINSIGHT_STORAGE_WAIVER],
+  dataScience: {
+    job: {
+      cluster: {
+        sparkVersion: '16.4.x-scala2.12',
+        nodeType: 'Standard_D8ds_v5',
+        autoscale: { minWorkers: 2, maxWorkers: 8 },
+      },
+      trigger: { continuous: true },
+      sparkTrigger: '10s',
+      maxOffsetsPerTrigger: 200000,
+    },
+  },
   workloads: {
-    imageTag: '0.1.0',
-    waivers: imagesByTagUntilDelivery([
-      'Workload-ingest/Resource',
-      'Workload-analysis/Resource',
-      'Workload-processing/Resource',
-      'IngestRoute/CertificateSync',
-      'KafkaTopics/Resource',
-    ]),
     ingest: {
       replicas: 3,
       maxReplicas: 12,
@@ -103,6 +105,17 @@ export const prod: EnvironmentConfig = {
       cpuRequest: '500m',
       memoryRequest: '384Mi',
       memoryLimit: '768Mi',
+    },
+    splunk: {
+      hecUrl: 'https://hec.splunk.contoso.com:8088',
+      index: 'iot',
+      forwarder: {
+        replicas: 2,
+        maxReplicas: 6,
+        cpuRequest: '250m',
+        memoryRequest: '256Mi',
+        memoryLimit: '512Mi',
+      },
     },
   },
 };

@@ -2,6 +2,37 @@ import type {
   IotStreamingPlatformProps,
   BackboneProps,
 } from '../../constructs/iot-streaming-platform';
+import type { DataLakeReplication } from '../../constructs/data-lake';
+import type {
+  DatabricksJobClusterProps,
+  DatabricksJobTrigger,
+} from '../../constructs/databricks-job';
+
+/**
+ * The data-science side as data (docs/data-science.md): the lake's replication and the
+ * lakehouse job's cluster and trigger. The AzureDatabricks application's object id is a
+ * deploy-time input (`azure_databricks_principal_object_id`), never data.
+ */
+export interface DataScienceSettings {
+  /** @default - "ZRS" with two or more zones, else "LRS" */
+  readonly lakeReplication?: DataLakeReplication;
+  /** The lakehouse job (data stack `iot-<env>-data`). */
+  readonly job: {
+    /** Its job cluster: runtime 16.1+ (service credentials), node type, workers. */
+    readonly cluster: DatabricksJobClusterProps;
+    /** `{ continuous: true }` for streaming, or a schedule with `available-now` batches. */
+    readonly trigger: DatabricksJobTrigger;
+    /** The job file's `--trigger`: a micro-batch interval such as `30s`, or `available-now`. */
+    readonly sparkTrigger: string;
+    /** The job file's `--max-offsets-per-trigger`. @default - unbounded */
+    readonly maxOffsetsPerTrigger?: number;
+    /**
+     * Application id of a service principal the job runs as (granted on the secret scope and
+     * the Unity Catalog objects). @default - the deploying identity
+     */
+    readonly runAsServicePrincipal?: string;
+  };
+}
 
 /** Where an environment keeps its Terraform state (an azurerm backend, Entra auth). */
 export interface StateBackend {
@@ -20,6 +51,36 @@ export interface WorkloadSizing {
   readonly cpuRequest: string;
   readonly memoryRequest: string;
   readonly memoryLimit: string;
+}
+
+/**
+ * Splunk as data: where the forwarder sends the analysed readings and alerts (HTTP Event
+ * Collector), and how it labels them. The HEC token is a Key Vault secret, never data.
+ */
+export interface SplunkSettings {
+  /**
+   * HEC base URL, https on a DNS name, e.g. `https://hec.splunk.example.org:8088`; egress opens
+   * to exactly this host and port.
+   */
+  readonly hecUrl: string;
+  /** Splunk index of every event; the token must allow it. */
+  readonly index: string;
+  /** `sourcetype` of analysed readings. @default "iot:telemetry:analyzed" */
+  readonly sourcetype?: string;
+  /** `sourcetype` of alert transitions. @default "iot:alert" */
+  readonly alertSourcetype?: string;
+  /** `source` of every event. @default "iot-streaming-platform" */
+  readonly source?: string;
+  /**
+   * Whether the token has indexer acknowledgement on (Splunk Enterprise); off, a 200 from HEC
+   * counts as delivered (Splunk Cloud offers acks to Firehose only).
+   * @default true
+   */
+  readonly indexerAcknowledgement?: boolean;
+  /** Key Vault secret holding the HEC token. @default "splunk-hec-token" */
+  readonly tokenSecretName?: string;
+  /** The forwarder's size. */
+  readonly forwarder: WorkloadSizing;
 }
 
 /**
@@ -76,8 +137,17 @@ export interface EnvironmentConfig {
    */
   readonly platform: Omit<
     IotStreamingPlatformProps,
-    'tenantId' | 'webSignInClientId' | 'apiManagement' | 'backbone' | 'monitoring' | 'aks'
+    | 'tenantId'
+    | 'webSignInClientId'
+    | 'apiManagement'
+    | 'backbone'
+    | 'monitoring'
+    | 'aks'
+    | 'webApp'
+    | 'dataScience'
   > & {
+    /** The dashboard's image digest is a deploy-time input (`web_image_digest`). */
+    readonly webApp: Omit<IotStreamingPlatformProps['webApp'], 'imageDigest'>;
     /** The publisher e-mail is a deploy-time input (`apim_publisher_email`). */
     readonly apiManagement: Omit<
       IotStreamingPlatformProps['apiManagement'],
@@ -89,10 +159,13 @@ export interface EnvironmentConfig {
   };
   /** Findings this environment accepts on purpose, each with a reason, owner and expiry. */
   readonly waivers?: EnvironmentWaiver[];
+  /**
+   * Databricks, the lake and the lakehouse job; needs `platform.network.databricksHostPrefix`
+   * and `databricksContainerPrefix`. @default - none: no data stack
+   */
+  readonly dataScience?: DataScienceSettings;
   /** The reference workloads on AKS. */
   readonly workloads: {
-    /** Image tag of `iot/<service>` in the platform registry; pin a release, never `latest`. */
-    readonly imageTag: string;
     /**
      * Findings the workloads stack accepts on purpose; paths are relative to the workloads stack
      * (e.g. `Workload-ingest/Resource`). @default - none
@@ -104,6 +177,11 @@ export interface EnvironmentConfig {
      * dashboard only
      */
     readonly alertWebhookUrls?: string[];
+    /**
+     * The Splunk forwarder (workloads/splunk-forwarder): HEC endpoint, index and source types.
+     * @default - no forwarder: the analysed stream reaches Splunk by no other path
+     */
+    readonly splunk?: SplunkSettings;
     readonly ingest: WorkloadSizing;
     readonly analysis: WorkloadSizing;
     readonly processing: WorkloadSizing;

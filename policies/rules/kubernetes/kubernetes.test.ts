@@ -404,3 +404,73 @@ testRule(kubernetesWorkloadImagePinnedByDigest, {
     withImages('acr.io/ingest:${var.tag}'),
   ],
 });
+
+/** A digest variable as cdktf writes it, with the given validation conditions. */
+const digestVar = (conditions: string[], extra: Record<string, unknown> = {}) => ({
+  type: 'string',
+  ...extra,
+  validation: conditions.map((condition) => ({
+    condition,
+    error_message: 'Give the image digest (sha256:<64 hex>).',
+  })),
+});
+const VALIDATED = '${can(regex("^sha256:[a-f0-9]{64}$", var.ingest_image_digest))}';
+const REGISTRY = '${data.terraform_remote_state.platform.outputs.acr}';
+/** The workloads stack's shape: registry from the platform stack, digest from a variable. */
+const byVariable = (image: string, variable: Record<string, unknown>) => ({
+  'variable.ingest_image_digest': variable,
+  ...withImages(image),
+});
+
+// Digests passed in at deploy time: PASS only when the variable admits nothing but a digest.
+testRule(kubernetesWorkloadImagePinnedByDigest, {
+  compliant: [
+    byVariable(`${REGISTRY}/iot/ingest@\${var.ingest_image_digest}`, digestVar([VALIDATED])),
+    // Several validations: one of them is the digest check.
+    byVariable(
+      `${REGISTRY}/iot/ingest@\${var.ingest_image_digest}`,
+      digestVar(['${length(var.ingest_image_digest) > 0}', VALIDATED]),
+    ),
+    // A validated default that is itself a digest.
+    byVariable(
+      `acr.io/iot/ingest@\${var.ingest_image_digest}`,
+      digestVar([VALIDATED], { default: DIGEST }),
+    ),
+  ],
+  nonCompliant: [
+    // Declared, but nothing stops a tag-like value.
+    byVariable(`${REGISTRY}/iot/ingest@\${var.ingest_image_digest}`, digestVar([])),
+    byVariable(
+      `${REGISTRY}/iot/ingest@\${var.ingest_image_digest}`,
+      digestVar(['${length(var.ingest_image_digest) > 0}']),
+    ),
+    // A pattern that admits a tag ("sha256:" is not enforced, or the anchor is missing).
+    byVariable(
+      `${REGISTRY}/iot/ingest@\${var.ingest_image_digest}`,
+      digestVar(['${can(regex("[a-f0-9]{64}", var.ingest_image_digest))}']),
+    ),
+    byVariable(
+      `${REGISTRY}/iot/ingest@\${var.ingest_image_digest}`,
+      digestVar(['${can(regex("^sha256:.*$", var.ingest_image_digest))}']),
+    ),
+    // The check reads another variable than the one in the image.
+    byVariable(
+      `${REGISTRY}/iot/ingest@\${var.ingest_image_digest}`,
+      digestVar(['${can(regex("^sha256:[a-f0-9]{64}$", var.other))}']),
+    ),
+    // A default that is a tag.
+    byVariable(
+      `${REGISTRY}/iot/ingest@\${var.ingest_image_digest}`,
+      digestVar([VALIDATED], { default: '0.1.0' }),
+    ),
+    // Not a string.
+    byVariable(
+      `${REGISTRY}/iot/ingest@\${var.ingest_image_digest}`,
+      digestVar([VALIDATED], { type: 'list(string)' }),
+    ),
+  ],
+  unknown: [
+    // A tag from a validated digest variable is still a tag position: never PASS.
+    byVariable(`${REGISTRY}/iot/ingest:\${var.ingest_image_digest}`, digestVar([VALIDATED])),
+  ],
+});
