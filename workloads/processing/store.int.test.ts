@@ -55,7 +55,8 @@ function messages(values: unknown[], firstOffset = 0): BatchMessage[] {
   }));
 }
 
-describe('ProcessingStore on PostgreSQL', () => {
+// Both write methods (ADR 0017) must leave the same tables: every store test runs on each.
+describe.each(['copy', 'unnest'] as const)('ProcessingStore on PostgreSQL (%s)', (writeMethod) => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let pool: Pool;
   let store: ProcessingStore;
@@ -67,6 +68,7 @@ describe('ProcessingStore on PostgreSQL', () => {
     store = new ProcessingStore(pool, {
       groupId: 'g',
       topics: { [TOPICS.analyzed]: 'analyzed', [TOPICS.alerts]: 'alerts' },
+      writeMethod,
     });
   });
 

@@ -5,6 +5,7 @@ import { aggregateReadings, latestPerDevice, uniqueBy } from './aggregate';
 import { parseAlert, parseAnalyzed } from './parse';
 import { ALERT_COLUMNS, alertFromRow } from '../shared/alerts-table';
 import { isPostgresConnectionError } from '../shared/postgres';
+import { copyInto } from './copy';
 import type { AlertRow } from '../shared/alerts-table';
 
 /** One consumed Kafka message, as much of it as the store needs. */
@@ -21,6 +22,13 @@ export interface PartitionBatch {
   readonly partition: number;
   readonly messages: readonly BatchMessage[];
 }
+
+/**
+ * How a batch's rows reach PostgreSQL (ADR 0017): `copy` streams them with COPY into temporary
+ * staging tables and upserts from there with one set-based statement per table; `unnest` sends
+ * them as array parameters of one multi-row upsert per table. Same statements, same effects.
+ */
+export type WriteMethod = 'copy' | 'unnest';
 
 /** What the kind of a topic is, so the store knows how to apply its messages. */
 export type TopicKind = 'analyzed' | 'alerts';
@@ -63,6 +71,11 @@ export interface ProcessingStoreOptions {
    * @default 5
    */
   readonly maxAttempts?: number;
+  /**
+   * How rows are written (see {@link WriteMethod}).
+   * @default 'copy'
+   */
+  readonly writeMethod?: WriteMethod;
 }
 
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
@@ -93,6 +106,24 @@ ON CONFLICT (device_id) DO UPDATE SET
   last_ts = EXCLUDED.last_ts, reading_id = EXCLUDED.reading_id, metrics = EXCLUDED.metrics,
   score = EXCLUDED.score, anomalous = EXCLUDED.anomalous, updated_at = now()
 WHERE (EXCLUDED.last_ts, EXCLUDED.reading_id COLLATE "C") > (d.last_ts, d.reading_id COLLATE "C")`;
+
+const UPSERT_SET_AGGREGATES = UPSERT_AGGREGATES.slice(UPSERT_AGGREGATES.indexOf('ON CONFLICT'));
+const UPSERT_SET_DEVICES = UPSERT_DEVICES.slice(UPSERT_DEVICES.indexOf('ON CONFLICT'));
+
+/**
+ * Per-session staging tables of the COPY write method: emptied at every commit, never logged
+ * (temporary), created once per connection outside any batch's transaction.
+ */
+const CREATE_STAGING = `
+CREATE TEMP TABLE IF NOT EXISTS staging_readings
+  (reading_id text, ts timestamptz, device_id text) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS staging_minute
+  (device_id text, metric text, minute timestamptz, count bigint, sum float8, sumsq float8,
+   min float8, max float8, last float8, last_ts timestamptz, last_reading_id text,
+   anomalous_count bigint) ON COMMIT DELETE ROWS;
+CREATE TEMP TABLE IF NOT EXISTS staging_devices
+  (device_id text, last_ts timestamptz, reading_id text, metrics jsonb, score float8,
+   anomalous bool) ON COMMIT DELETE ROWS;`;
 
 const INSERT_ALERTS = `
 INSERT INTO alerts (alert_id, state, device_id, rule, metric, severity, value, threshold, score,
@@ -132,12 +163,16 @@ function compareAggregates(a: MinuteAggregate, b: MinuteAggregate): number {
  */
 export class ProcessingStore {
   private readonly maxAttempts: number;
+  private readonly writeMethod: WriteMethod;
+  /** Pooled connections that have the COPY staging tables (a broken one is never reused). */
+  private readonly staged = new WeakSet<PoolClient>();
 
   constructor(
     private readonly pool: Pool,
     private readonly options: ProcessingStoreOptions,
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
+    this.writeMethod = options.writeMethod ?? 'copy';
   }
 
   /** The stored next offsets of a topic's partitions (partitions never applied are absent). */
@@ -157,6 +192,10 @@ export class ProcessingStore {
       // instead of handing a dead connection to the next batch.
       let broken: Error | undefined;
       try {
+        if (this.writeMethod === 'copy' && !this.staged.has(client)) {
+          await client.query(CREATE_STAGING);
+          this.staged.add(client);
+        }
         await client.query('BEGIN');
         const result = await this.applyIn(client, batch);
         await client.query('COMMIT');
@@ -177,16 +216,14 @@ export class ProcessingStore {
     if (!kind) throw new Error(`topic '${batch.topic}' is not one processing consumes`);
     const { groupId } = this.options;
 
-    await client.query(
-      `INSERT INTO kafka_offsets (group_id, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
-       ON CONFLICT DO NOTHING`,
-      [groupId, batch.topic, batch.partition],
-    );
-    // FOR UPDATE serialises two consumers of one partition (a zombie during a rebalance): the
-    // second waits, then sees the first one's offset and skips what it applied.
+    // One round trip creates the partition's offset row if needed and locks it: the no-op DO
+    // UPDATE takes the row lock FOR UPDATE would, which serialises two consumers of one partition
+    // (a zombie during a rebalance): the second waits, then reads the first one's committed
+    // offset (READ COMMITTED re-checks the latest row version) and skips what it applied.
     const { rows } = await client.query<{ next_offset: string }>(
-      `SELECT next_offset FROM kafka_offsets WHERE group_id = $1 AND topic = $2 AND partition = $3
-       FOR UPDATE`,
+      `INSERT INTO kafka_offsets AS k (group_id, topic, partition, next_offset) VALUES ($1, $2, $3, 0)
+       ON CONFLICT (group_id, topic, partition) DO UPDATE SET next_offset = k.next_offset
+       RETURNING next_offset`,
       [groupId, batch.topic, batch.partition],
     );
     const stored = BigInt(rows[0].next_offset);
@@ -276,6 +313,20 @@ export class ProcessingStore {
     readings: readonly AnalyzedReading[],
   ): Promise<Set<string>> {
     if (readings.length === 0) return new Set();
+    if (this.writeMethod === 'copy') {
+      await copyInto(
+        client,
+        'staging_readings',
+        ['reading_id', 'ts', 'device_id'],
+        readings.map((r) => [r.id, r.ts, r.deviceId]),
+      );
+      const { rows } = await client.query<{ reading_id: string }>(
+        `INSERT INTO processed_readings (reading_id, ts, device_id)
+         SELECT reading_id, ts, device_id FROM staging_readings
+         ON CONFLICT DO NOTHING RETURNING reading_id`,
+      );
+      return new Set(rows.map((r) => r.reading_id));
+    }
     const { rows } = await client.query<{ reading_id: string }>(
       `INSERT INTO processed_readings (reading_id, ts, device_id)
        SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[])
@@ -288,6 +339,48 @@ export class ProcessingStore {
   private async upsertAggregates(client: PoolClient, aggregates: MinuteAggregate[]): Promise<void> {
     if (aggregates.length === 0) return;
     const rows = [...aggregates].sort(compareAggregates);
+    if (this.writeMethod === 'copy') {
+      await copyInto(
+        client,
+        'staging_minute',
+        [
+          'device_id',
+          'metric',
+          'minute',
+          'count',
+          'sum',
+          'sumsq',
+          'min',
+          'max',
+          'last',
+          'last_ts',
+          'last_reading_id',
+          'anomalous_count',
+        ],
+        rows.map((a) => [
+          a.deviceId,
+          a.metric,
+          a.minute,
+          a.count,
+          a.sum,
+          a.sumsq,
+          a.min,
+          a.max,
+          a.last,
+          a.lastTs,
+          a.lastReadingId,
+          a.anomalousCount,
+        ]),
+      );
+      // ORDER BY: every writer locks rows in the same order (no deadlock between two of them).
+      await client.query(
+        `INSERT INTO metric_minute AS t (device_id, metric, minute, count, sum, sumsq, min, max,
+           last, last_ts, last_reading_id, anomalous_count)
+         SELECT * FROM staging_minute ORDER BY device_id, metric, minute
+         ${UPSERT_SET_AGGREGATES}`,
+      );
+      return;
+    }
     await client.query(UPSERT_AGGREGATES, [
       rows.map((a) => a.deviceId),
       rows.map((a) => a.metric),
@@ -307,6 +400,20 @@ export class ProcessingStore {
   private async upsertDevices(client: PoolClient, latest: readonly DeviceLatest[]): Promise<void> {
     if (latest.length === 0) return;
     const rows = [...latest].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
+    if (this.writeMethod === 'copy') {
+      await copyInto(
+        client,
+        'staging_devices',
+        ['device_id', 'last_ts', 'reading_id', 'metrics', 'score', 'anomalous'],
+        rows.map((d) => [d.deviceId, d.ts, d.readingId, d.metrics, d.score, d.anomalous]),
+      );
+      await client.query(
+        `INSERT INTO devices AS d (device_id, last_ts, reading_id, metrics, score, anomalous)
+         SELECT * FROM staging_devices ORDER BY device_id
+         ${UPSERT_SET_DEVICES}`,
+      );
+      return;
+    }
     await client.query(UPSERT_DEVICES, [
       rows.map((d) => d.deviceId),
       rows.map((d) => d.ts),

@@ -1,9 +1,12 @@
 import type { TokenCredential } from '@azure/identity';
 import { ConfigError, loadConfig } from './config';
 import { Kafka, logLevel } from 'kafkajs';
+import type { Kafka as KafkaClient } from 'kafkajs';
 import {
+  KafkaProducer,
   KafkaReachability,
   chunkByBytes,
+  mergeEncoded,
   entraTokenProvider,
   kafkaConfigSpec,
   kafkaSettings,
@@ -112,6 +115,118 @@ describe('chunkByBytes', () => {
       const bytes = r.flatMap((b) => b.messages).reduce((n, m) => n + m.value.length + 1 + 64, 0);
       expect(bytes).toBeLessThanOrEqual(400);
     }
+  });
+});
+
+describe('KafkaProducer.send (group commit)', () => {
+  /** A fake kafkajs producer whose sendBatch calls wait until the test releases them. */
+  function fakeProducer(failOn?: (call: number) => boolean) {
+    const calls: Array<{ topic: string; values: string[] }[]> = [];
+    const releases: Array<() => void> = [];
+    const producer = {
+      events: { CONNECT: 'connect', DISCONNECT: 'disconnect' },
+      on: () => undefined,
+      connect: async () => undefined,
+      sendBatch: ({
+        topicMessages,
+      }: {
+        topicMessages: { topic: string; messages: { value: string }[] }[];
+      }) => {
+        const n = calls.push(
+          topicMessages.map((t) => ({ topic: t.topic, values: t.messages.map((m) => m.value) })),
+        );
+        return new Promise<void>((resolve, reject) =>
+          releases.push(() => (failOn?.(n) ? reject(new Error(`request ${n} failed`)) : resolve())),
+        );
+      },
+    };
+    const kafka = { producer: () => producer } as unknown as KafkaClient;
+    return { kafka, calls, release: () => releases.shift()?.() };
+  }
+  const settings = settingsFor({});
+  const tick = () => new Promise((r) => setImmediate(r));
+
+  it('sends at once when idle, and sends everything that queued meanwhile as one request, in call order', async () => {
+    const fake = fakeProducer();
+    const p = await KafkaProducer.connect(fake.kafka, settings);
+    const done: string[] = [];
+    const a = p
+      .send([{ topic: 't', messages: [{ key: 'k', value: 'a' }] }])
+      .then(() => done.push('a'));
+    await tick();
+    expect(fake.calls).toHaveLength(1);
+    const b = p
+      .send([
+        {
+          topic: 't',
+          messages: [
+            { key: 'k', value: 'b1' },
+            { key: 'k', value: 'b2' },
+          ],
+        },
+      ])
+      .then(() => done.push('b'));
+    const c = p
+      .send([{ topic: 'u', messages: [{ key: 'k', value: 'c' }] }])
+      .then(() => done.push('c'));
+    await tick();
+    // b and c wait for a's request: nothing else is in flight.
+    expect(fake.calls).toHaveLength(1);
+    expect(done).toEqual([]);
+    fake.release();
+    await tick();
+    expect(done).toEqual(['a']);
+    expect(fake.calls[1]).toEqual([
+      { topic: 't', values: ['b1', 'b2'] },
+      { topic: 'u', values: ['c'] },
+    ]);
+    // Neither b nor c resolves before its own request is acknowledged.
+    expect(done).toEqual(['a']);
+    fake.release();
+    await Promise.all([a, b, c]);
+    expect(done).toEqual(['a', 'b', 'c']);
+  });
+
+  it('rejects every caller whose messages were in a failed request, and only those', async () => {
+    const fake = fakeProducer((n) => n === 2);
+    const p = await KafkaProducer.connect(fake.kafka, settings);
+    const a = p.send([{ topic: 't', messages: [{ key: null, value: 1 }] }]);
+    await tick();
+    const b = p.send([{ topic: 't', messages: [{ key: null, value: 2 }] }]);
+    const c = p.send([{ topic: 't', messages: [{ key: null, value: 3 }] }]);
+    fake.release();
+    await a;
+    await tick();
+    fake.release();
+    await expect(b).rejects.toThrow('request 2 failed');
+    await expect(c).rejects.toThrow('request 2 failed');
+    // The producer goes on: the next call gets its own request.
+    const d = p.send([{ topic: 't', messages: [{ key: null, value: 4 }] }]);
+    await tick();
+    fake.release();
+    await expect(d).resolves.toBeUndefined();
+    expect(fake.calls.map((c) => c[0].values)).toEqual([['1'], ['2', '3'], ['4']]);
+  });
+
+  it('merges encoded batches per topic keeping each message in order', () => {
+    expect(
+      mergeEncoded([
+        [{ topic: 'x', messages: [{ key: 'a', value: '1' }] }],
+        [
+          { topic: 'y', messages: [{ key: 'b', value: '2' }] },
+          { topic: 'x', messages: [{ key: 'c', value: '3' }] },
+        ],
+      ]),
+    ).toEqual([
+      {
+        topic: 'x',
+        messages: [
+          { key: 'a', value: '1' },
+          { key: 'c', value: '3' },
+        ],
+      },
+      { topic: 'y', messages: [{ key: 'b', value: '2' }] },
+    ]);
   });
 });
 

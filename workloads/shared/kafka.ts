@@ -256,12 +256,54 @@ export class KafkaProducer {
   /**
    * Produces JSON messages to several topics; resolves when every one is acknowledged by all
    * in-sync replicas (idempotent producer: retries cannot duplicate).
+   *
+   * Sends that arrive while a produce request is in flight wait and then go out together in the
+   * next request (group commit, see ADR 0017): the idempotent producer keeps one request in
+   * flight per broker, so separate requests only queued behind each other — 32 concurrent
+   * ingest requests spent 0.38 s each waiting for Kafka. No linger is added: an idle producer
+   * sends at once. Each call still resolves only once its own messages are acknowledged, and
+   * rejects if the request carrying them failed (every caller of that request then retries
+   * its own messages; downstream dedupes by id). A caller's messages keep their order, and
+   * calls go out in the order they were made.
    */
-  async send(batches: ReadonlyArray<{ topic: string; messages: readonly OutgoingMessage[] }>) {
+  send(
+    batches: ReadonlyArray<{ topic: string; messages: readonly OutgoingMessage[] }>,
+  ): Promise<void> {
+    // Encode now, in the caller's turn, so a message that cannot be encoded fails its own
+    // caller and not the group it would have joined.
+    const encoded = chunkByBytes(batches, Number.MAX_SAFE_INTEGER)[0] ?? [];
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ encoded, resolve, reject });
+      if (!this.flushing) void this.flush();
+    });
+  }
+
+  private waiting: Array<{
+    encoded: EncodedBatch[];
+    resolve: () => void;
+    reject: (error: unknown) => void;
+  }> = [];
+  private flushing = false;
+
+  private async flush(): Promise<void> {
+    this.flushing = true;
     const compression =
       this.settings.compression === 'gzip' ? CompressionTypes.GZIP : CompressionTypes.None;
-    for (const chunk of chunkByBytes(batches, this.settings.maxRequestBytes)) {
-      await this.producer.sendBatch({ topicMessages: chunk, acks: -1, compression });
+    try {
+      while (this.waiting.length > 0) {
+        const group = this.waiting.splice(0, this.waiting.length);
+        try {
+          const merged = mergeEncoded(group.map((g) => g.encoded));
+          for (const chunk of splitEncoded(merged, this.settings.maxRequestBytes)) {
+            await this.producer.sendBatch({ topicMessages: chunk, acks: -1, compression });
+          }
+          for (const g of group) g.resolve();
+        } catch (error) {
+          for (const g of group) g.reject(error);
+        }
+      }
+    } finally {
+      this.flushing = false;
     }
   }
 
@@ -365,6 +407,24 @@ export function chunkByBytes(
   }
   if (current.length > 0) requests.push(current);
   return requests;
+}
+
+/** Concatenates encoded topic batches, one entry per topic, keeping every message's order. */
+export function mergeEncoded(groups: ReadonlyArray<readonly EncodedBatch[]>): EncodedBatch[] {
+  const byTopic = new Map<string, EncodedBatch>();
+  for (const group of groups) {
+    for (const b of group) {
+      const entry = byTopic.get(b.topic);
+      if (entry) entry.messages.push(...b.messages);
+      else byTopic.set(b.topic, { topic: b.topic, messages: [...b.messages] });
+    }
+  }
+  return [...byTopic.values()];
+}
+
+/** Splits already-encoded batches into requests of at most `maxBytes` (as {@link chunkByBytes}). */
+export function splitEncoded(batches: readonly EncodedBatch[], maxBytes: number): EncodedBatch[][] {
+  return chunkByBytes(batches, maxBytes);
 }
 
 /** A consumed record, decoupled from kafkajs types. */
