@@ -42,10 +42,10 @@ if (work) {
   const r = spawnSync(
     process.execPath,
     [join(root, 'scripts', 'example-app-team.mjs'), '--workdir', work],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 },
   );
   if (r.status !== 0) {
-    console.error('bench-typecheck: npm run example:app-team failed (run it to see why)');
+    console.error(`${r.stdout}${r.stderr}\nbench-typecheck: npm run example:app-team failed`);
     process.exit(1);
   }
 }

@@ -167,6 +167,53 @@ describe('ContainerRegistry', () => {
     });
   });
 
+  it('grants image locking through a role of metadata read/write on this registry only, once', () => {
+    const out = synth({}, (acr) => {
+      const ci = { principalId: 'ci', principalType: 'ServicePrincipal' as const };
+      expect(acr.grantLockImages(ci)).toBe(acr.grantLockImages(ci));
+      acr.grantLockImages({ principalId: 'other', principalType: 'ServicePrincipal' });
+    });
+    const registry = expect.stringMatching(
+      /^\$\{azurerm_container_registry\.Registry_[0-9A-F]+\.id\}$/,
+    );
+    const json = JSON.parse(out) as {
+      resource: {
+        azurerm_role_definition: Record<string, unknown>;
+        azurerm_role_assignment: Record<string, unknown>;
+      };
+    };
+    expect(Object.values(json.resource.azurerm_role_definition)).toEqual([
+      expect.objectContaining({
+        name: expect.stringMatching(
+          /^\$\{azurerm_container_registry\.Registry_[0-9A-F]+\.name\} image locker$/,
+        ),
+        scope: registry,
+        assignable_scopes: [registry],
+        permissions: [
+          {
+            actions: [
+              'Microsoft.ContainerRegistry/registries/metadata/read',
+              'Microsoft.ContainerRegistry/registries/metadata/write',
+            ],
+          },
+        ],
+      }),
+    ]);
+    expect(Object.values(json.resource.azurerm_role_assignment)).toHaveLength(2);
+    expect(Object.values(json.resource.azurerm_role_assignment)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          principal_id: 'ci',
+          scope: registry,
+          role_definition_id: expect.stringMatching(
+            /^\$\{azurerm_role_definition\.Registry_ImageLockRole_[0-9A-F]+\.role_definition_resource_id\}$/,
+          ),
+        }),
+        expect.objectContaining({ principal_id: 'other' }),
+      ]),
+    );
+  });
+
   it.each<[string, Partial<ContainerRegistryProps>, RegExp]>([
     [
       'name',

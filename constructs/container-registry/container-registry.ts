@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { ContainerRegistry as AzContainerRegistry } from '@cdktf/provider-azurerm/lib/container-registry';
-import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { RoleDefinition } from '@cdktf/provider-azurerm/lib/role-definition';
 import type {
   AzureResourceProps,
   CustomerManagedKeyProps,
@@ -14,6 +15,7 @@ import {
   grantId,
   grantRole,
   identityBlock,
+  principalTypeOf,
   NamingRules,
   validateIpRules,
   validateName,
@@ -252,6 +254,45 @@ export class ContainerRegistry extends Construct implements IContainerRegistry {
       roleDefinitionName: 'AcrPush',
       principal,
       description: `push images to ${this.node.path}`,
+    });
+  }
+
+  /**
+   * Grants a custom role, defined on this registry only, with exactly
+   * `Microsoft.ContainerRegistry/registries/metadata/read` and `metadata/write`: what
+   * `az acr repository update --write-enabled false --delete-enabled false` needs to lock an
+   * image, its tags and its referrers (signatures, SBOMs) after a push. On a registry in the
+   * default (non-ABAC) permission mode these are control-plane actions, which AcrPush lacks.
+   */
+  public grantLockImages(principal: IPrincipal): RoleAssignment {
+    const id = grantId('ImageLock', this, principal);
+    const existing = this.node.tryFindChild(id);
+    if (existing instanceof RoleAssignment) return existing;
+    const role =
+      (this.node.tryFindChild('ImageLockRole') as RoleDefinition | undefined) ??
+      new RoleDefinition(this, 'ImageLockRole', {
+        // Custom role names are unique per tenant: the registry's name makes it so.
+        name: `${this.name} image locker`,
+        scope: this.id,
+        description: `lock and unlock images of ${this.node.path} (repository metadata)`,
+        permissions: [
+          {
+            actions: [
+              'Microsoft.ContainerRegistry/registries/metadata/read',
+              'Microsoft.ContainerRegistry/registries/metadata/write',
+            ],
+          },
+        ],
+        assignableScopes: [this.id],
+      });
+    const principalType = principalTypeOf(principal);
+    return new RoleAssignment(this, id, {
+      scope: this.id,
+      roleDefinitionId: role.roleDefinitionResourceId,
+      principalId: principal.principalId,
+      principalType,
+      description: `lock images in ${this.node.path}`,
+      skipServicePrincipalAadCheck: principalType === 'ServicePrincipal' ? true : undefined,
     });
   }
 
