@@ -29,17 +29,17 @@ export const PARITY_PLATFORM_WAIVERS: readonly EnvironmentWaiver[] = [
     path: 'Platform/Registry/Resource',
     rule: 'container-registry-quarantine-enabled',
     reason:
-      'quarantine makes every pushed image unpullable until a scanner releases it; the delivery pipeline (issue 8) has no scanner that releases images yet, so turning it on would stop every deploy; images are scanned by Defender for Containers after push',
+      'quarantine (a preview with no Azure CLI command to release an image, only the AcrQuarantineWriter data API) would hold every push until a scanner marks it Passed; the pipeline gates instead: the Build stage scans each pushed digest with Trivy and fails on critical findings before signing it, and both deploy stages verify the Notation signature of every digest before applying (docs/adr/0016); turning quarantine on needs a release step in Build with its own role',
     owner,
-    expires: '2027-03-31',
+    expires: '2027-06-30',
   },
   {
     path: 'Platform/Registry/Resource',
     rule: 'container-registry-content-trust-enabled',
     reason:
-      'Azure deprecates Docker Content Trust in favour of Notary Project (Notation) signatures, and content trust cannot be combined with a customer-managed key; image signing and verification at admission belong to the delivery work (issue 8)',
+      'Docker Content Trust is deprecated (retired 2028-03-31) and, since 2026-05-31, cannot be turned on for a registry that never had it, nor combined with a customer-managed key; its replacement is in place: the Build stage signs each digest with Notation and the Key Vault plugin (key in the platform vault) and the deploy stages verify the signature before applying (docs/adr/0016); the rule should be retired from the pack rather than this waiver renewed',
     owner,
-    expires: '2027-03-31',
+    expires: '2027-06-30',
   },
   {
     path: 'Platform/WebApp/Resource',
