@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 
 const root = join(__dirname, '..');
-const services = ['ingest', 'analysis', 'processing', 'web'];
+const services = ['ingest', 'analysis', 'processing', 'web', 'splunk-forwarder'];
 const dockerfile = (s: string) => join(root, 'workloads', s, 'Dockerfile');
 const hadolint = join(root, '.cache', 'tools', 'hadolint-2.15.1', 'bin', 'hadolint');
 
