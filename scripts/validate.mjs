@@ -15,7 +15,15 @@
 // missing inputs (no stacks, no terraform, no providers).
 // Only Node built-ins: this runs in CI right after synthesis.
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -158,6 +166,9 @@ for (const s of stacks) {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(stacksDir, s, 'cdk.tf.json'), join(dir, 'cdk.tf.json'));
+  // Terraform assets (e.g. the Databricks job's files): providers check their paths at validate.
+  const assets = join(stacksDir, s, 'assets');
+  if (existsSync(assets)) cpSync(assets, join(dir, 'assets'), { recursive: true });
   const started = Date.now();
   const initArgs = ['init', '-backend=false', '-input=false', '-no-color'];
   if (pluginDir) initArgs.push(`-plugin-dir=${pluginDir}`);

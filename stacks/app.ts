@@ -1,6 +1,7 @@
 import type { App } from 'cdktf';
 import { environments } from './environments';
 import type { EnvironmentConfig } from './environments';
+import { DataStack } from './data-stack';
 import { PlatformStack } from './platform-stack';
 import { WorkloadsStack } from './workloads-stack';
 
@@ -8,6 +9,8 @@ import { WorkloadsStack } from './workloads-stack';
 export interface EnvironmentStacks {
   readonly platform: PlatformStack;
   readonly workloads: WorkloadsStack;
+  /** Databricks' side (Unity Catalog credentials, secret scope, lakehouse job), with dataScience. */
+  readonly data?: DataStack;
 }
 
 /** Adds the stacks of every environment (or of `only`) to `app`. */
@@ -19,6 +22,10 @@ export function buildApp(
     const platform = new PlatformStack(app, `iot-${env.name}`, env);
     const workloads = new WorkloadsStack(app, `iot-${env.name}-workloads`, env, platform.platform);
     workloads.addDependency(platform);
-    return { platform, workloads };
+    const data = env.dataScience
+      ? new DataStack(app, `iot-${env.name}-data`, env, platform.platform)
+      : undefined;
+    data?.addDependency(platform);
+    return { platform, workloads, data };
   });
 }

@@ -822,6 +822,19 @@ export class IotStreamingPlatform extends Construct {
     compact: string,
     common: Omit<AzureResourceProps, 'privateEndpoints'>,
     pe: (...zones: PrivateDnsZoneKey[]) => {
+    const who = props.designWaivers ?? { owner: 'platform-team', expires: '2027-05-31' };
+    Waivers.of(lake).add({
+      ...who,
+      rule: 'storage-account-customer-managed-key',
+      reason:
+        'the lake holds telemetry the platform already keeps in Cosmos DB (same service-managed-key decision, see its waiver) and is encrypted twice (infrastructure encryption); DataLake takes a customerManagedKey, but the platform creates no key, identity and grant for it yet',
+    });
+    Waivers.of(databricks).add({
+      ...who,
+      rule: 'databricks-workspace-customer-managed-key',
+      reason:
+        'DatabricksWorkspace takes a customerManagedKey (managed services and disks), but the platform creates no Key Vault key yet and the AzureDatabricks application would need crypto rights on the shared platform vault; managed services and disks use Microsoft-managed keys meanwhile',
+    });
       subnet: ReturnType<Network['subnet']>;
       privateDnsZones: ReturnType<Network['dnsZone']>[];
     }[],

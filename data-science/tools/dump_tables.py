@@ -7,7 +7,9 @@ lakehouse test, which reads the tables back through it (a second Spark session, 
 """
 
 import json
+import os
 import sys
+import time
 from datetime import datetime
 
 from pyspark.sql import SparkSession
@@ -33,6 +35,9 @@ def _plain(value):
 
 
 def main(argv):
+    # PySpark turns timestamps into naive datetimes in the process's time zone: make it UTC.
+    os.environ["TZ"] = "UTC"
+    time.tzset()
     if not argv:
         print("usage: dump_tables.py <lakehouse-path> [table ...]", file=sys.stderr)
         return 2

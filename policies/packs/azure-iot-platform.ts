@@ -20,6 +20,12 @@ import { cosmosdbAccountKeyMetadataWritesDisabled } from '../rules/azure/cosmosd
 import { cosmosdbAccountLocalAuthDisabled } from '../rules/azure/cosmosdb-account-local-auth-disabled';
 import { cosmosdbAccountPrivateEndpointAttached } from '../rules/azure/cosmosdb-account-private-endpoint-attached';
 import { cosmosdbAccountPublicNetworkDisabled } from '../rules/azure/cosmosdb-account-public-network-disabled';
+import { databricksWorkspaceCustomerManagedKey } from '../rules/azure/databricks-workspace-customer-managed-key';
+import { databricksWorkspaceNoPublicIp } from '../rules/azure/databricks-workspace-no-public-ip';
+import { databricksWorkspacePremium } from '../rules/azure/databricks-workspace-premium';
+import { databricksWorkspacePrivateEndpointAttached } from '../rules/azure/databricks-workspace-private-endpoint-attached';
+import { databricksWorkspacePublicNetworkDisabled } from '../rules/azure/databricks-workspace-public-network-disabled';
+import { databricksWorkspaceVnetInjected } from '../rules/azure/databricks-workspace-vnet-injected';
 import { diagnosticSettingCapturesLogs } from '../rules/azure/diagnostic-setting-captures-logs';
 import { eventhubNamespaceLocalAuthDisabled } from '../rules/azure/eventhub-namespace-local-auth-disabled';
 import { eventhubNamespacePublicNetworkDisabled } from '../rules/azure/eventhub-namespace-public-network-disabled';
@@ -91,6 +97,7 @@ import { storageAccountCrossTenantReplicationDisabled } from '../rules/azure/sto
 import { storageAccountCustomerManagedKey } from '../rules/azure/storage-account-customer-managed-key';
 import { storageAccountHttpsOnly } from '../rules/azure/storage-account-https-only';
 import { storageAccountInfrastructureEncrypted } from '../rules/azure/storage-account-infrastructure-encrypted';
+import { storageAccountLakehouseHierarchicalNamespace } from '../rules/azure/storage-account-lakehouse-hierarchical-namespace';
 import { storageAccountNetworkRestricted } from '../rules/azure/storage-account-network-restricted';
 import { storageAccountPrivateEndpointAttached } from '../rules/azure/storage-account-private-endpoint-attached';
 import { storageAccountPublicBlobAccessDisabled } from '../rules/azure/storage-account-public-blob-access-disabled';
@@ -1217,6 +1224,76 @@ export const azureIotPlatformPack = definePack({
       remediation:
         'Add an azurerm_private_endpoint (subresource "blob", and others used) targeting the account.',
       controls: { [CIS2]: ['3.10'], [CIS3]: ['4.10'], [MCSB]: ['NS-2'] },
+    }),
+    r(storageAccountLakehouseHierarchicalNamespace, {
+      service: 'Storage',
+      title: 'A lakehouse storage account has a hierarchical namespace (ADLS Gen2)',
+      severity: 'medium',
+      rationale:
+        'Delta tables and streaming checkpoints need atomic directory renames and POSIX ACLs; on a flat blob namespace a rename is a copy and delete, so a crash can leave a half-committed table or checkpoint.',
+      remediation:
+        'Set is_hns_enabled = true on the account a Databricks access connector is granted on (at creation: it cannot be turned on in place without a migration).',
+      // a platform integrity rule: no CIS or MCSB control asks for a hierarchical namespace
+      controls: {},
+    }),
+    // Azure Databricks
+    r(databricksWorkspacePublicNetworkDisabled, {
+      service: 'Databricks',
+      title: 'Databricks workspace public network access is disabled',
+      severity: 'high',
+      rationale:
+        'With public access on, anyone with a token can reach the workspace UI and REST API (jobs, secrets, notebooks) from the internet.',
+      remediation:
+        'Set public_network_access_enabled = false and network_security_group_rules_required = "NoAzureDatabricksRules", with a databricks_ui_api private endpoint.',
+      controls: { [MCSB]: ['NS-2'] },
+    }),
+    r(databricksWorkspacePrivateEndpointAttached, {
+      service: 'Databricks',
+      title: 'Databricks workspace has a private endpoint',
+      severity: 'medium',
+      rationale:
+        'With public access off, the databricks_ui_api private endpoint is how users, deployers and clusters (back end) reach the control plane.',
+      remediation:
+        'Add an azurerm_private_endpoint with subresource "databricks_ui_api" (and one "browser_authentication" per region for SSO).',
+      controls: { [MCSB]: ['NS-2'] },
+    }),
+    r(databricksWorkspaceNoPublicIp, {
+      service: 'Databricks',
+      title: 'Databricks clusters have no public IP (secure cluster connectivity)',
+      severity: 'high',
+      rationale:
+        'Cluster nodes with public addresses are reachable from the internet; with secure cluster connectivity they open no inbound port and relay to the control plane outbound.',
+      remediation: 'Set custom_parameters { no_public_ip = true }.',
+      controls: { [MCSB]: ['NS-2'] },
+    }),
+    r(databricksWorkspaceVnetInjected, {
+      service: 'Databricks',
+      title: 'Databricks clusters run in the customer VNet (VNet injection)',
+      severity: 'medium',
+      rationale:
+        "In a managed VNet the clusters escape the platform's NSGs, egress path and private DNS; injected, they reach private endpoints and the Kafka backbone privately.",
+      remediation:
+        'Set custom_parameters { virtual_network_id, public_subnet_name, private_subnet_name, *_network_security_group_association_id } with two subnets delegated to Microsoft.Databricks/workspaces.',
+      controls: { [MCSB]: ['NS-1'] },
+    }),
+    r(databricksWorkspacePremium, {
+      service: 'Databricks',
+      title: 'Databricks workspace is on the Premium tier',
+      severity: 'medium',
+      rationale:
+        'Private Link, customer-managed keys, Unity Catalog access control, secret and cluster ACLs and audit logs need Premium; Standard cannot be made private.',
+      remediation: 'Set sku = "premium".',
+      controls: { [MCSB]: ['PA-7', 'LT-3'] },
+    }),
+    r(databricksWorkspaceCustomerManagedKey, {
+      service: 'Databricks',
+      title: 'Databricks managed services and disks are encrypted with a customer-managed key',
+      severity: 'low',
+      rationale:
+        'A customer-managed key lets the organisation rotate and revoke the key to notebooks, secrets and cluster disks; Microsoft-managed keys are held by Microsoft.',
+      remediation:
+        'Set managed_services_cmk_key_vault_key_id and managed_disk_cmk_key_vault_key_id (the DatabricksWorkspace customerManagedKey prop), granting the AzureDatabricks application and the disk encryption set on the vault.',
+      controls: { [MCSB]: ['DP-5'] },
     }),
   ],
 });
