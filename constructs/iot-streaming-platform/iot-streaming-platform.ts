@@ -813,15 +813,6 @@ export class IotStreamingPlatform extends Construct {
       principalId: ds.azureDatabricksPrincipalId,
       principalType: 'ServicePrincipal',
     });
-    return { databricks, lake };
-  }
-
-  private createBackbone(
-    props: IotStreamingPlatformProps,
-    base: string,
-    compact: string,
-    common: Omit<AzureResourceProps, 'privateEndpoints'>,
-    pe: (...zones: PrivateDnsZoneKey[]) => {
     const who = props.designWaivers ?? { owner: 'platform-team', expires: '2027-05-31' };
     Waivers.of(lake).add({
       ...who,
@@ -835,6 +826,15 @@ export class IotStreamingPlatform extends Construct {
       reason:
         'DatabricksWorkspace takes a customerManagedKey (managed services and disks), but the platform creates no Key Vault key yet and the AzureDatabricks application would need crypto rights on the shared platform vault; managed services and disks use Microsoft-managed keys meanwhile',
     });
+    return { databricks, lake };
+  }
+
+  private createBackbone(
+    props: IotStreamingPlatformProps,
+    base: string,
+    compact: string,
+    common: Omit<AzureResourceProps, 'privateEndpoints'>,
+    pe: (...zones: PrivateDnsZoneKey[]) => {
       subnet: ReturnType<Network['subnet']>;
       privateDnsZones: ReturnType<Network['dnsZone']>[];
     }[],
