@@ -9,7 +9,7 @@ import type { Construct } from 'constructs';
 import { TerraformVariable } from 'cdktf';
 
 /** The images the product builds, one repository `iot/<name>` each. */
-export const IMAGES = ['ingest', 'analysis', 'processing', 'web'] as const;
+export const IMAGES = ['ingest', 'analysis', 'processing', 'web', 'splunk-forwarder'] as const;
 
 /** One of {@link IMAGES}. */
 export type ImageName = (typeof IMAGES)[number];

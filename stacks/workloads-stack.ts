@@ -1,6 +1,7 @@
 import type { Construct } from 'constructs';
 import { Fn, TerraformStack, TerraformVariable, dependable } from 'cdktf';
 import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
+import { addSplunkForwarder } from './splunk-forwarder';
 import {
   AKS_INTERNAL_INGRESS_GATEWAY,
   KubernetesWorkload,
@@ -272,6 +273,27 @@ export class WorkloadsStack extends TerraformStack {
         ...(topicsJob.resource.dependsOn ?? []),
         dependable(workloads.get('analysis')!.serviceAccount),
       ];
+    }
+    // The analysed stream and the alerts to Splunk's HTTP Event Collector (docs/adr/0015).
+    const splunk = env.workloads.splunk;
+    if (splunk) {
+      addSplunkForwarder(this, {
+        settings: splunk,
+        namespace: ns.name,
+        mesh: ns.meshed,
+        image: imageByDigest(
+          platform.registry.loginServer,
+          'splunk-forwarder',
+          imageDigest(this, 'splunk-forwarder'),
+        ),
+        identityClientId: platform.splunkForwarderIdentity.clientId,
+        keyVaultName: platform.keyVault.name,
+        tenantId: platform.keyVault.resource.tenantId,
+        kafkaEnv: kafka,
+        kafkaPeer,
+        kafkaCaSecretName: hdinsight ? KAFKA_CA_SECRET_NAME : undefined,
+        startsAfter: topicsJob ? [topicsJob.resource] : undefined,
+      });
     }
 
     // API Management → ingest.<prefix>.<env>.internal → internal load balancer → the add-on's

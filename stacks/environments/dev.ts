@@ -108,6 +108,14 @@ export const dev: EnvironmentConfig = {
       sparkTrigger: '30s',
     },
   },
+  delivery: {
+    organization: 'contoso-iot',
+    project: 'iot-platform',
+    buildServiceConnection: 'iot-dev-build',
+    deployServiceConnection: 'iot-dev-deploy',
+    signingSubject: { organization: 'Contoso IoT', state: 'North Holland', country: 'NL' },
+    deployRoleWaiver: { owner: 'platform-team', expires: '2027-06-30' },
+  },
   workloads: {
     ingest: small,
     analysis: small,

@@ -84,6 +84,14 @@ export const prod: EnvironmentConfig = {
       maxOffsetsPerTrigger: 200000,
     },
   },
+  delivery: {
+    organization: 'contoso-iot',
+    project: 'iot-platform',
+    buildServiceConnection: 'iot-prod-build',
+    deployServiceConnection: 'iot-prod-deploy',
+    signingSubject: { organization: 'Contoso IoT', state: 'North Holland', country: 'NL' },
+    deployRoleWaiver: { owner: 'platform-team', expires: '2027-06-30' },
+  },
   workloads: {
     ingest: {
       replicas: 3,

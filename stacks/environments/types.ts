@@ -121,6 +121,30 @@ export interface EnvironmentWaiver {
 }
 
 /**
+ * Azure Pipelines for an environment: the Azure DevOps project and the two service connections
+ * (workload identity federation) the Build and Deploy stages use. The organization's id is a
+ * deploy-time input (`azure_devops_organization_id`).
+ */
+export interface DeliverySettings {
+  /** Organization name, as in `https://dev.azure.com/<organization>`. */
+  readonly organization: string;
+  /** Project holding the pipeline. */
+  readonly project: string;
+  /** Service connection of the Build stage: push, run ACR builds, lock, sign. */
+  readonly buildServiceConnection: string;
+  /** Service connection of the deploy stage: what `cdktf deploy` of this environment needs. */
+  readonly deployServiceConnection: string;
+  /** Subject of the image-signing certificate (Notary Project: organization, state, country). */
+  readonly signingSubject: {
+    readonly organization: string;
+    readonly state: string;
+    readonly country: string;
+  };
+  /** Owner and review date of the deploy identity's privileged-role waiver. */
+  readonly deployRoleWaiver: { readonly owner: string; readonly expires: string };
+}
+
+/**
  * One environment as typed data. Differences between environments live here, never in
  * `if (prod)` branches in the stacks.
  */
@@ -159,6 +183,8 @@ export interface EnvironmentConfig {
   };
   /** Findings this environment accepts on purpose, each with a reason, owner and expiry. */
   readonly waivers?: EnvironmentWaiver[];
+  /** The pipeline's service connections and signing certificate (docs/adr/0016). */
+  readonly delivery: DeliverySettings;
   /**
    * Databricks, the lake and the lakehouse job; needs `platform.network.databricksHostPrefix`
    * and `databricksContainerPrefix`. @default - none: no data stack
