@@ -36,9 +36,11 @@ function hostIn(cidr: string, n: number): string {
 const ENTRA_IP = '20.190.160.1';
 const WEBHOOK_IP = '52.10.20.30';
 const INTERNET_IP = '93.184.215.14';
+const HEC_IP = '52.10.20.40';
 const DNS = new Map([
   ['login.microsoftonline.com', ENTRA_IP],
   ['hooks.contoso.com', WEBHOOK_IP],
+  ['hec.splunk.contoso.com', HEC_IP],
   ['example.org', INTERNET_IP],
 ]);
 
@@ -72,7 +74,10 @@ describe.each(ENVS.map((e) => [e.name, e] as const))('reachability in %s', (_nam
   const ingest = r.pod('ingest');
   const analysis = r.pod('analysis');
   const processing = r.pod('processing');
-  const workloads = [ingest, analysis, processing];
+  const forwarder = r.pod('splunk-forwarder');
+  const workloads = [ingest, analysis, processing, forwarder];
+  const appPort = (w: PodEndpoint) =>
+    w === ingest ? 8080 : w === analysis ? 8081 : w === processing ? 8082 : 8083;
   const name = (p: PodEndpoint) => p.labels['app.kubernetes.io/name'];
   const address = (ip: string, host?: string): Endpoint => ({ kind: 'address', ip, host });
   const privateEndpoint = address(hostIn(net.privateEndpointsPrefix, 4));
@@ -84,6 +89,7 @@ describe.each(ENVS.map((e) => [e.name, e] as const))('reachability in %s', (_nam
       : privateEndpoint;
   const entra = address(ENTRA_IP, 'login.microsoftonline.com');
   const hooks = address(WEBHOOK_IP, 'hooks.contoso.com');
+  const hec = address(HEC_IP, 'hec.splunk.contoso.com');
   const webhooks = (env.workloads.alertWebhookUrls ?? []).length > 0;
 
   const allowed: Row[] = [
@@ -118,6 +124,7 @@ describe.each(ENVS.map((e) => [e.name, e] as const))('reachability in %s', (_nam
     ...(webhooks
       ? ([['processing → alert webhook host', processing, hooks, 443, 'TCP', true]] as Row[])
       : []),
+    ['splunk-forwarder → Splunk HEC on its port', forwarder, hec, 8088, 'TCP', true],
   ];
 
   const denied: Row[] = [
@@ -139,18 +146,11 @@ describe.each(ENVS.map((e) => [e.name, e] as const))('reachability in %s', (_nam
         `monitoring agent → ${name(w)} app port (plaintext)`,
         metricsAgent,
         w,
-        Number(w === ingest ? 8080 : w === analysis ? 8081 : 8082),
+        appPort(w),
         'TCP',
         false,
       ],
-      [
-        `a pod in default → ${name(w)}`,
-        defaultNsPod,
-        w,
-        w === ingest ? 8080 : w === analysis ? 8081 : 8082,
-        'TCP',
-        false,
-      ],
+      [`a pod in default → ${name(w)}`, defaultNsPod, w, appPort(w), 'TCP', false],
     ]),
     ['APIM subnet → ingest directly', apim, ingest, 8080, 'TCP', false],
     ['a meshed pod of another namespace → ingest', meshedElsewhere, ingest, 8080, 'TCP', false],
@@ -176,6 +176,22 @@ describe.each(ENVS.map((e) => [e.name, e] as const))('reachability in %s', (_nam
     ['ingest → Managed Redis private endpoint', ingest, privateEndpoint, 10000, 'TCP', false],
     ['analysis → Managed Redis private endpoint', analysis, privateEndpoint, 10000, 'TCP', false],
     ['ingest → alert webhook host', ingest, hooks, 443, 'TCP', false],
+    ['splunk-forwarder → Splunk HEC on another port', forwarder, hec, 443, 'TCP', false],
+    ['splunk-forwarder → alert webhook host', forwarder, hooks, 443, 'TCP', false],
+    [
+      'splunk-forwarder → Cosmos DB private endpoint',
+      forwarder,
+      privateEndpoint,
+      443,
+      'TCP',
+      false,
+    ],
+    ['splunk-forwarder → PostgreSQL', forwarder, postgres, 5432, 'TCP', false],
+    ['splunk-forwarder → processing', forwarder, processing, 8082, 'TCP', false],
+    ['internal ingress gateway → splunk-forwarder', gateway, forwarder, 8083, 'TCP', false],
+    ...[ingest, analysis, processing].map(
+      (w): Row => [`${name(w)} → Splunk HEC`, w, hec, 8088, 'TCP', false],
+    ),
     ['analysis → alert webhook host', analysis, hooks, 443, 'TCP', false],
     ...(webhooks
       ? []
