@@ -7,6 +7,7 @@ import {
   KafkaReachability,
   chunkByBytes,
   mergeEncoded,
+  patchIdleRequestQueue,
   entraTokenProvider,
   kafkaConfigSpec,
   kafkaSettings,
@@ -227,6 +228,65 @@ describe('KafkaProducer.send (group commit)', () => {
       },
       { topic: 'y', messages: [{ key: 'b', value: '2' }] },
     ]);
+  });
+});
+
+describe('patchIdleRequestQueue (kafkajs 2.2.4 idle timer loop)', () => {
+  function fakeQueueClass() {
+    return class {
+      pending: unknown[] = [];
+      throttledUntil = -1;
+      throttleCheckTimeoutId: NodeJS.Timeout | null = null;
+      checks = 0;
+      checkPendingRequests() {
+        // as kafkajs does: send what is pending, then schedule the next check
+        this.checks++;
+        this.pending.length = 0;
+        this.scheduleCheckPendingRequests();
+      }
+      scheduleCheckPendingRequests() {
+        throw new Error('the unpatched method');
+      }
+    };
+  }
+  afterEach(() => jest.useRealTimers());
+
+  it('arms no timer when nothing is pending and nothing is throttled', () => {
+    jest.useFakeTimers();
+    const Q = fakeQueueClass();
+    expect(patchIdleRequestQueue(Q, '2.2.4')).toBe(true);
+    const q = new Q();
+    q.checkPendingRequests();
+    expect(q.throttleCheckTimeoutId).toBeNull();
+    jest.advanceTimersByTime(1000);
+    expect(q.checks).toBe(1);
+  });
+
+  it('still checks pending requests every 10 ms, and a throttled queue when the throttle ends', () => {
+    jest.useFakeTimers();
+    const Q = fakeQueueClass();
+    patchIdleRequestQueue(Q, '2.2.4');
+    const q = new Q();
+    q.pending.push({});
+    q.scheduleCheckPendingRequests();
+    jest.advanceTimersByTime(9);
+    expect(q.checks).toBe(0);
+    jest.advanceTimersByTime(1);
+    expect(q.checks).toBe(1);
+    expect(q.throttleCheckTimeoutId).toBeNull();
+    q.throttledUntil = Date.now() + 500;
+    q.scheduleCheckPendingRequests();
+    jest.advanceTimersByTime(499);
+    expect(q.checks).toBe(1);
+    jest.advanceTimersByTime(1);
+    expect(q.checks).toBe(2);
+  });
+
+  it('leaves other kafkajs versions alone, and is applied to the installed one', () => {
+    const Q = fakeQueueClass();
+    expect(patchIdleRequestQueue(Q, '2.3.0')).toBe(false);
+    expect(() => new Q().scheduleCheckPendingRequests()).toThrow('the unpatched method');
+    expect(patchIdleRequestQueue()).toBe(true);
   });
 });
 

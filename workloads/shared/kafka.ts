@@ -4,6 +4,7 @@
  * handler finished. Swapping the client (e.g. Confluent's KafkaJS-compatible one) is an edit here.
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { CompressionTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
 import type {
@@ -20,6 +21,52 @@ import type { TokenCredential } from '@azure/identity';
 import type { Logger } from 'pino';
 import { ConfigError, bool, int, list, oneOf, str } from './config';
 import type { ConfigOf } from './config';
+
+/** The private piece of kafkajs 2.2.4 that {@link patchIdleRequestQueue} fixes. */
+interface KafkaJsRequestQueue {
+  pending: unknown[];
+  throttledUntil: number;
+  throttleCheckTimeoutId: NodeJS.Timeout | null;
+  checkPendingRequests(): void;
+  scheduleCheckPendingRequests(): void;
+}
+
+/**
+ * kafkajs 2.2.4's request queue re-arms a timer after every check even when nothing is pending
+ * and nothing is throttled, with a negative delay: every open broker connection wakes the event
+ * loop about once a millisecond forever (tulios/kafkajs#1556, #1604, #1704; the fix in #1667 is
+ * unreleased). Measured: 3 % of a core per idle service, the whole of its idle CPU (ADR 0017).
+ * This replaces that one method with one that schedules a check only while requests are pending
+ * or the broker throttles us, as the issue describes; every other path (a request that cannot go
+ * out at once, a response freeing a slot) still calls it. Applied once, only to the version it
+ * was written for; returns whether the method is patched.
+ */
+export function patchIdleRequestQueue(
+  queue: { prototype: KafkaJsRequestQueue } = requireFromHere('kafkajs/src/network/requestQueue'),
+  version: string = requireFromHere<{ version: string }>('kafkajs/package.json').version,
+): boolean {
+  const proto = queue.prototype as KafkaJsRequestQueue & { [PATCHED]?: true };
+  if (proto[PATCHED]) return true;
+  if (version !== '2.2.4') return false;
+  proto.scheduleCheckPendingRequests = function (this: KafkaJsRequestQueue) {
+    if (this.throttleCheckTimeoutId) return;
+    const throttledForMs = this.throttledUntil - Date.now();
+    if (this.pending.length === 0 && throttledForMs <= 0) return;
+    const delayMs = throttledForMs > 0 ? throttledForMs : 10;
+    this.throttleCheckTimeoutId = setTimeout(() => {
+      this.throttleCheckTimeoutId = null;
+      this.checkPendingRequests();
+    }, delayMs);
+  };
+  proto[PATCHED] = true;
+  return true;
+}
+const PATCHED = Symbol.for('iot.kafkajs.idleRequestQueue');
+/** kafkajs's private modules have no typings: loaded untyped, typed at the call. */
+function requireFromHere<T>(id: string): T {
+  return createRequire(__filename)(id) as T;
+}
+patchIdleRequestQueue();
 
 /** Which Kafka backbone: a local PLAINTEXT broker, HDInsight Kafka (TLS) or Event Hubs' Kafka endpoint. */
 export type KafkaMode = 'local' | 'hdinsight' | 'eventhubs';

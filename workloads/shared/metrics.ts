@@ -22,7 +22,11 @@ export class Metrics {
   ) {
     this.registry = new Registry();
     this.registry.setDefaultLabels({ service });
-    if (options.collectDefaults ?? true) collectDefaultMetrics({ register: this.registry });
+    // The event-loop lag histogram samples every 10 ms by default: 100 wake-ups a second, about
+    // 0.9 % of a core on an idle process (ADR 0017). Sampling every 500 ms keeps lags worth
+    // alerting on visible (they last longer than that) at 0.3 %.
+    if (options.collectDefaults ?? true)
+      collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 500 });
   }
 
   /** A counter registered here. */
