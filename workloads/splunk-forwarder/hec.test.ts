@@ -182,6 +182,21 @@ describe('HecClient', () => {
     expect(back.index.events).toHaveLength(1);
   });
 
+  it('does not count a 200 without an ackId while acks are expected (the token has them off)', async () => {
+    const r = await receiver({ tokens: { [TOKEN]: { acks: false } } });
+    const delays: number[] = [];
+    const c = client(r.url, {
+      onRetry: ({ attempt, delayMs }) => {
+        delays.push(delayMs);
+        if (attempt === 3) clients[0].abort();
+      },
+    });
+    await expect(c.deliver([item('a')])).rejects.toBeInstanceOf(StoppedError);
+    expect(() => c.check()).toThrow(/accepted without an ackId: enable indexer acknowledgement/);
+    // backing off, not spinning
+    expect(delays).toEqual([4, 8, 15]);
+  });
+
   it('counts a 200 as delivered when acks are off, and sends no ack polls', async () => {
     const r = await receiver({ tokens: { [TOKEN]: { acks: false } } });
     const c = client(r.url, { acks: false });

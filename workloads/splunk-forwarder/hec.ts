@@ -131,6 +131,7 @@ export class HecClient {
   async deliver<T extends Sendable>(items: readonly T[]): Promise<Delivery<T>> {
     const rejected: { item: T; reason: string }[] = [];
     const queue: T[][] = items.length > 0 ? [[...items]] : [];
+    let withoutAckId = 0;
     while (queue.length > 0) {
       const batch = queue.shift()!;
       const answer = await this.postUntilAnswered(batch);
@@ -139,7 +140,7 @@ export class HecClient {
         if (answer.ackId === undefined) {
           // Cannot happen with acks on: the token has them off. Retry until fixed.
           await this.waitBeforeRetry(
-            1,
+            ++withoutAckId,
             'accepted without an ackId: enable indexer acknowledgement on the token, or set SPLUNK_HEC_ACKS=false',
           );
           queue.unshift(batch);
