@@ -316,6 +316,16 @@ async function readinessOf(url: string): Promise<Readiness> {
   }
 }
 
+async function isLive(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(`${url}/livez`, { signal: AbortSignal.timeout(1000) });
+    await res.arrayBuffer();
+    return res.status === 200;
+  } catch {
+    return false;
+  }
+}
+
 async function until<T>(
   what: string,
   probe: () => Promise<T | undefined> | T | undefined,
@@ -586,17 +596,19 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       try {
         const [kind, target] = planned.fault.split(':') as ['kill' | 'restart', string];
         if (kind === 'kill') {
+          // Wait until the new process answers /livez, not /readyz: a consumer's readiness
+          // waits for its group to drop the killed member (the session timeout, 30 s), and the
+          // next fault need not wait for that. Its readiness is filled in from the monitor.
           const s = services[target as ServiceName];
+          report.readiness.push({ service: s.name });
           const restarts = s.supervisor.restarts;
           const proc = s.supervisor.current;
           killedPids.add(proc.pid);
           await proc.stop('SIGKILL', 0);
           await until(
-            `${target} restarted and ready`,
+            `${target} restarted and live`,
             async () =>
-              s.supervisor.restarts > restarts && (await readinessOf(s.url)) === 'green'
-                ? true
-                : undefined,
+              s.supervisor.restarts > restarts && (await isLive(s.url)) ? true : undefined,
             SERVICE_READY_MS,
           );
           report.downMs = Date.now() - started;
@@ -604,48 +616,27 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           const engine = target as ChaosEngineName;
           const dependents = DEPENDENTS[engine];
           for (const service of dependents) report.readiness.push({ service });
-          let upAt = 0;
+          // Start from green, so the outage shows as green → red → green.
+          await until(
+            `${dependents.join(', ')} ready before ${engine} restarts`,
+            () => (dependents.every((d) => state[d] === 'green') ? true : undefined),
+            GREEN_AGAIN_MS,
+          ).catch((err: Error) => report.problems.push(err.message));
+          const stoppedAt = Date.now();
+          report.startedAtMs = stoppedAt - sendStart;
+          report.duringTraffic = !sendingDone;
           await engines[engine].restart(async () => {
             // Keep the engine down until every service that depends on it has turned red,
-            // so the outage is one the probes must see (bounded).
+            // so the outage is one the probes must see (bounded; checked at the end).
             await until(
               `${dependents.join(', ')} red while ${engine} is down`,
               () => (dependents.every((d) => state[d] !== 'green') ? true : undefined),
               HOLD_UNTIL_RED_MS,
-            ).catch((err: Error) => report.problems.push(err.message));
-            for (const r of report.readiness) {
-              const red = transitions.find(
-                (t) => t.service === r.service && t.to !== 'green' && t.atMs >= started - t0,
-              );
-              if (red) r.redAtMs = red.atMs - (started - t0);
-            }
+            ).catch(() => undefined);
           });
-          upAt = Date.now();
-          report.downMs = upAt - started;
-          await until(
-            `${dependents.join(', ')} green after ${engine} came back`,
-            () => (dependents.every((d) => state[d] === 'green') ? true : undefined),
-            GREEN_AGAIN_MS,
-          ).catch((err: Error) => report.problems.push(err.message));
-          for (const r of report.readiness) {
-            const green = transitions.find(
-              (t) => t.service === r.service && t.to === 'green' && t.atMs >= upAt - t0,
-            );
-            if (green) r.greenAtMs = green.atMs - (started - t0);
-            else if (state[r.service] === 'green' && r.redAtMs !== undefined) {
-              // Red and green again before the engine answered: green counts from "up".
-              const back = transitions.find(
-                (t) => t.service === r.service && t.to === 'green' && t.atMs >= started - t0,
-              );
-              if (back) r.greenAtMs = back.atMs - (started - t0);
-            }
-            if (r.redAtMs === undefined) {
-              report.problems.push(`${r.service} stayed ready while ${engine} was down`);
-            }
-            if (r.greenAtMs === undefined) {
-              report.problems.push(`${r.service} not ready again after ${engine} came back`);
-            }
-          }
+          report.downMs = Date.now() - stoppedAt;
+          // Green again is read from the monitor at the end: a consumer may take its session
+          // timeout to rejoin, and the next fault need not wait for that unless it needs it.
         }
       } catch (err) {
         report.problems.push((err as Error).message);
@@ -660,6 +651,30 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
   const sentMs = await sender;
   await injector;
+  // Every service ready again, and each killed one's time to ready from the monitor.
+  await until(
+    'every service ready after the faults',
+    () => (SERVICES.every((s) => state[s] === 'green') ? true : undefined),
+    GREEN_AGAIN_MS,
+  ).catch((err: Error) => failures.push(err.message));
+  for (const f of faults) {
+    const from = f.startedAtMs + (sendStart - t0);
+    const target = f.fault.split(':')[1];
+    for (const r of f.readiness) {
+      const red = transitions.find(
+        (t) => t.service === r.service && t.to !== 'green' && t.atMs >= from,
+      );
+      const green =
+        red &&
+        transitions.find((t) => t.service === r.service && t.to === 'green' && t.atMs > red.atMs);
+      if (red) r.redAtMs = red.atMs - from;
+      if (green) r.greenAtMs = green.atMs - from;
+      if (!red || red.atMs - from > f.downMs) {
+        f.problems.push(`${r.service} stayed ready while ${target} was down`);
+      }
+      if (!green) f.problems.push(`${r.service} not ready again after ${target} came back`);
+    }
+  }
   timings.sendMs = Date.now() - step;
   step = Date.now();
   progress(
