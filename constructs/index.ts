@@ -16,3 +16,4 @@ export * from './postgres-server';
 export * from './redis-cache';
 export * from './web-app';
 export * from './iot-streaming-platform';
+export * from './pipeline-identity';

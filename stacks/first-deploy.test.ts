@@ -55,6 +55,8 @@ const CONTROL_PLANE = new Set([
   // Managed Redis and its access policy assignments (ARM template deployments).
   'azurerm_managed_redis',
   'azurerm_resource_group_template_deployment',
+  // Custom role definitions (the registry's task-runner and image-locker roles).
+  'azurerm_role_definition',
   'azurerm_management_lock',
   'azurerm_monitor_action_group',
   'azurerm_monitor_alert_prometheus_rule_group',
@@ -192,8 +194,8 @@ describe.each(environments.map((e) => e.name))('first deploy of iot-%s', (name) 
     expect(unreachableOnFirstDeploy(json())).toEqual([]);
   });
 
-  it('has a data-plane resource to check (the ingress certificate in the vault)', () => {
-    expect(Object.keys(json().resource.azurerm_key_vault_certificate ?? {})).toHaveLength(1);
+  it('has data-plane resources to check (the ingress and image-signing certificates in the vault)', () => {
+    expect(Object.keys(json().resource.azurerm_key_vault_certificate ?? {})).toHaveLength(2);
   });
 
   it('keeps the vault private-only unless deployer ranges are given', () => {
@@ -209,18 +211,32 @@ describe('unreachableOnFirstDeploy', () => {
     const j = dev();
     vault(j).public_network_access_enabled = false;
     delete (vault(j).network_acls as Resource).ip_rules;
-    expect(unreachableOnFirstDeploy(j)).toEqual([
-      expect.stringMatching(
-        /^azurerm_key_vault_certificate\..*public_network_access_enabled is false/,
-      ),
-      expect.stringMatching(/^azurerm_key_vault_certificate\..*ip rules are undefined/),
-    ]);
+    // both certificates (ingress, image signing), each for both reasons
+    const found = unreachableOnFirstDeploy(j).filter((f) =>
+      f.startsWith('azurerm_key_vault_certificate.'),
+    );
+    expect(found).toHaveLength(4);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(
+          /^azurerm_key_vault_certificate\.ImageSigning.*public_network_access_enabled is false/,
+        ),
+        expect.stringMatching(/^azurerm_key_vault_certificate\..*ip rules are undefined/),
+      ]),
+    );
   });
 
   it('reports a vault opened to other ranges than the deployer input', () => {
     const j = dev();
     (vault(j).network_acls as Resource).ip_rules = ['20.61.14.0/28'];
-    expect(unreachableOnFirstDeploy(j)).toEqual([expect.stringMatching(/ip rules are \["20/)]);
+    const found = unreachableOnFirstDeploy(j).filter((f) =>
+      f.startsWith('azurerm_key_vault_certificate.'),
+    );
+    // one finding per certificate (ingress, image signing)
+    expect(found).toEqual([
+      expect.stringMatching(/ip rules are \["20/),
+      expect.stringMatching(/ip rules are \["20/),
+    ]);
   });
 
   it('reports a private storage account while the provider calls its data plane', () => {

@@ -103,7 +103,10 @@ describe('the stacks deploy images by digest only', () => {
   it.each(stacks.map((s) => [s.workloads.node.id, s.workloads] as const))(
     '%s: every container runs <registry>/iot/<service>@${var.<service>_image_digest}',
     (_id, stack) => {
-      const json = JSON.parse(Testing.synth(stack)) as { variable: Record<string, unknown> };
+      const json = JSON.parse(Testing.synth(stack)) as {
+        variable: Record<string, unknown>;
+        resource: unknown;
+      };
       const all = images(json.resource);
       expect(all.length).toBeGreaterThanOrEqual(4);
       for (const image of all) {

@@ -17,6 +17,8 @@ import {
   keyVaultDeployerIpRanges,
 } from './deploy-inputs';
 import { imageDigest } from './image-digests';
+import { addPipelineIdentities } from './delivery';
+import type { PipelineIdentities } from './delivery';
 
 /** The ingest API's OpenAPI document, imported by API Management. */
 export const INGEST_OPENAPI = readFileSync(
@@ -63,6 +65,8 @@ export function applyEnvironmentWaivers(
  */
 export class PlatformStack extends TerraformStack {
   public readonly platform: IotStreamingPlatform;
+  /** The Build and Deploy stages' identities and the image-signing certificate (./delivery.ts). */
+  public readonly pipeline: PipelineIdentities;
 
   constructor(scope: Construct, id: string, env: EnvironmentConfig) {
     super(scope, id);
@@ -159,6 +163,7 @@ export class PlatformStack extends TerraformStack {
     });
 
     applyEnvironmentWaivers(this, env.waivers ?? []);
+    this.pipeline = addPipelineIdentities(this, env, this.platform, client);
 
     const p = this.platform;
     const outputs: Record<string, { value: string; description: string }> = {

@@ -167,6 +167,35 @@ describe('ContainerRegistry', () => {
     });
   });
 
+  it('grants task runs (az acr build) through a role of its own on this registry only', () => {
+    const out = synth({}, (acr) => {
+      acr.grantRunBuilds({ principalId: 'ci', principalType: 'ServicePrincipal' });
+    });
+    const defs = Object.values(
+      (JSON.parse(out) as { resource: { azurerm_role_definition: Record<string, unknown> } })
+        .resource.azurerm_role_definition,
+    );
+    expect(defs).toEqual([
+      expect.objectContaining({
+        name: expect.stringMatching(/ task runner$/),
+        permissions: [
+          {
+            actions: expect.arrayContaining([
+              'Microsoft.ContainerRegistry/registries/scheduleRun/action',
+              'Microsoft.ContainerRegistry/registries/listBuildSourceUploadUrl/action',
+            ]),
+          },
+        ],
+      }),
+    ]);
+    expect(out).toHaveResourceWithProperties(RoleAssignment, {
+      principal_id: 'ci',
+      role_definition_id: expect.stringMatching(
+        /TaskRunRole_[0-9A-F]+\.role_definition_resource_id/,
+      ),
+    });
+  });
+
   it('grants image locking through a role of metadata read/write on this registry only, once', () => {
     const out = synth({}, (acr) => {
       const ci = { principalId: 'ci', principalType: 'ServicePrincipal' as const };

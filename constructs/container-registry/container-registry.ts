@@ -265,24 +265,46 @@ export class ContainerRegistry extends Construct implements IContainerRegistry {
    * default (non-ABAC) permission mode these are control-plane actions, which AcrPush lacks.
    */
   public grantLockImages(principal: IPrincipal): RoleAssignment {
-    const id = grantId('ImageLock', this, principal);
+    return this.grantCustomRole('ImageLock', 'image locker', principal, [
+      'Microsoft.ContainerRegistry/registries/metadata/read',
+      'Microsoft.ContainerRegistry/registries/metadata/write',
+    ]);
+  }
+
+  /**
+   * Grants a custom role, defined on this registry only, that runs ACR Tasks quick builds
+   * (`az acr build`): upload the build context, schedule the run, read it and its log. AcrPush
+   * covers pushing, not scheduling a run on the registry.
+   */
+  public grantRunBuilds(principal: IPrincipal): RoleAssignment {
+    return this.grantCustomRole('TaskRun', 'task runner', principal, [
+      'Microsoft.ContainerRegistry/registries/read',
+      'Microsoft.ContainerRegistry/registries/listBuildSourceUploadUrl/action',
+      'Microsoft.ContainerRegistry/registries/scheduleRun/action',
+      'Microsoft.ContainerRegistry/registries/runs/read',
+      'Microsoft.ContainerRegistry/registries/runs/listLogSasUrl/action',
+    ]);
+  }
+
+  /** A role definition scoped and assignable to this registry only, assigned to `principal` once. */
+  private grantCustomRole(
+    prefix: string,
+    title: string,
+    principal: IPrincipal,
+    actions: string[],
+  ): RoleAssignment {
+    const id = grantId(prefix, this, principal);
     const existing = this.node.tryFindChild(id);
     if (existing instanceof RoleAssignment) return existing;
+    const roleId = `${prefix}Role`;
     const role =
-      (this.node.tryFindChild('ImageLockRole') as RoleDefinition | undefined) ??
-      new RoleDefinition(this, 'ImageLockRole', {
+      (this.node.tryFindChild(roleId) as RoleDefinition | undefined) ??
+      new RoleDefinition(this, roleId, {
         // Custom role names are unique per tenant: the registry's name makes it so.
-        name: `${this.name} image locker`,
+        name: `${this.name} ${title}`,
         scope: this.id,
-        description: `lock and unlock images of ${this.node.path} (repository metadata)`,
-        permissions: [
-          {
-            actions: [
-              'Microsoft.ContainerRegistry/registries/metadata/read',
-              'Microsoft.ContainerRegistry/registries/metadata/write',
-            ],
-          },
-        ],
+        description: `${title} of ${this.node.path}`,
+        permissions: [{ actions }],
         assignableScopes: [this.id],
       });
     const principalType = principalTypeOf(principal);
@@ -291,7 +313,7 @@ export class ContainerRegistry extends Construct implements IContainerRegistry {
       roleDefinitionId: role.roleDefinitionResourceId,
       principalId: principal.principalId,
       principalType,
-      description: `lock images in ${this.node.path}`,
+      description: `${title} on ${this.node.path}`,
       skipServicePrincipalAadCheck: principalType === 'ServicePrincipal' ? true : undefined,
     });
   }

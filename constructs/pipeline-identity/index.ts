@@ -1,0 +1,2 @@
+export * from './pipeline-identity';
+export * from './image-signing-certificate';
