@@ -100,13 +100,13 @@ describe('ContainerRegistry', () => {
 
   it('creates a registry private endpoint with its dns zone group, diagnostics, lock and tags', () => {
     const out = synth({
-      privateEndpoints: [
-        {
+      privateEndpoints: {
+        main: {
           subnet: { id: 'snet-id', name: 'endpoints' },
           privateDnsZones: [{ id: 'zone-id', name: 'privatelink.azurecr.io' }],
         },
-      ],
-      diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+      },
+      diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
       lock: { kind: 'CanNotDelete' },
       tags: { env: 'test' },
     });
@@ -300,7 +300,7 @@ describe('ContainerRegistry', () => {
       {
         sku: 'Basic',
         publicNetworkAccess: true,
-        privateEndpoints: [{ subnet: { id: 's', name: 's' }, privateDnsZones: [] }],
+        privateEndpoints: { main: { subnet: { id: 's', name: 's' }, privateDnsZones: [] } },
       },
       /invalid privateEndpoints "set with sku Basic": privateEndpoints needs sku "Premium"/,
     ],

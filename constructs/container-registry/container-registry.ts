@@ -10,6 +10,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  entryCount,
   ValidationError,
   applyCommonInterfaces,
   grantId,
@@ -321,7 +322,7 @@ export class ContainerRegistry extends Construct implements IContainerRegistry {
   private validatePremiumOnly(props: ContainerRegistryProps, sku: string): void {
     if (sku === 'Premium') return;
     const premiumOnly: Array<[string, boolean]> = [
-      ['privateEndpoints', (props.privateEndpoints ?? []).length > 0],
+      ['privateEndpoints', entryCount(props.privateEndpoints) > 0],
       ['allowedIpRanges', (props.allowedIpRanges ?? []).length > 0],
       ['retentionDays', props.retentionDays !== undefined],
       ['zoneRedundancy', props.zoneRedundancy === true],
