@@ -111,9 +111,9 @@ describe('the stacks deploy images by digest only', () => {
       expect(all.length).toBeGreaterThanOrEqual(4);
       for (const image of all) {
         expect(image).toMatch(
-          /^\$\{[^}]+\}\/iot\/(ingest|analysis|processing)@\$\{var\.(ingest|analysis|processing)_image_digest\}$/,
+          /^\$\{[^}]+\}\/iot\/(ingest|analysis|processing|splunk-forwarder)@\$\{var\.(ingest|analysis|processing|splunk-forwarder)_image_digest\}$/,
         );
-        const [, repo, variable] = /iot\/(\w+)@\$\{var\.(\w+)_image_digest\}$/.exec(image)!;
+        const [, repo, variable] = /iot\/([\w-]+)@\$\{var\.([\w-]+)_image_digest\}$/.exec(image)!;
         expect(variable).toBe(repo);
       }
       expect(Object.keys(json.variable)).toEqual(
