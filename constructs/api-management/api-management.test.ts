@@ -116,12 +116,12 @@ describe('ApiManagement', () => {
     const out = make({
       sku: 'StandardV2',
       publicNetworkAccess: false,
-      privateEndpoints: [
-        {
+      privateEndpoints: {
+        main: {
           subnet: { id: 'snet-pe', name: 'endpoints' },
           privateDnsZones: [{ id: 'zone', name: 'privatelink.azure-api.net' }],
         },
-      ],
+      },
     }).out();
     expect(out).toHaveResourceWithProperties(AzApiManagement, {
       sku_name: 'StandardV2_1',
@@ -136,7 +136,7 @@ describe('ApiManagement', () => {
 
   it('sends diagnostics, takes a lock and tags its children', () => {
     const { apim, out } = make({
-      diagnosticSettings: [{ workspace: { id: 'law' } }],
+      diagnosticSettings: { law: { workspace: { id: 'law' } } },
       lock: { kind: 'CanNotDelete' },
       tags: { env: 'test' },
     });
@@ -549,7 +549,7 @@ describe('ApiManagement', () => {
       {
         sku: 'Premium',
         virtualNetwork: { type: 'Internal', subnet: { id: 's', name: 's' } },
-        privateEndpoints: [{ subnet: { id: 'p', name: 'p' }, privateDnsZones: [] }],
+        privateEndpoints: { main: { subnet: { id: 'p', name: 'p' }, privateDnsZones: [] } },
       },
       /invalid privateEndpoints "1 endpoint\(s\)": a private endpoint cannot be combined with virtualNetwork type "Internal"/,
     ],
@@ -557,7 +557,7 @@ describe('ApiManagement', () => {
       'privateEndpoints',
       {
         sku: 'BasicV2',
-        privateEndpoints: [{ subnet: { id: 'p', name: 'p' }, privateDnsZones: [] }],
+        privateEndpoints: { main: { subnet: { id: 'p', name: 'p' }, privateDnsZones: [] } },
       },
       /sku "BasicV2" takes no private endpoint/,
     ],

@@ -16,6 +16,7 @@ import type {
   NamingRule,
 } from '../core';
 import {
+  entryCount,
   ValidationError,
   applyCommonInterfaces,
   grantId,
@@ -795,13 +796,13 @@ export class ApiManagement extends Construct implements IApiManagement {
         );
       }
     }
-    const endpoints = props.privateEndpoints ?? [];
-    if (endpoints.length > 0) {
+    const endpoints = entryCount(props.privateEndpoints);
+    if (endpoints > 0) {
       if (vnet?.type === 'Internal') {
         throw new ValidationError(
           this,
           'privateEndpoints',
-          `${endpoints.length} endpoint(s)`,
+          `${endpoints} endpoint(s)`,
           'a private endpoint cannot be combined with virtualNetwork type "Internal"',
         );
       }
@@ -809,12 +810,12 @@ export class ApiManagement extends Construct implements IApiManagement {
         throw new ValidationError(
           this,
           'privateEndpoints',
-          `${endpoints.length} endpoint(s)`,
+          `${endpoints} endpoint(s)`,
           `sku "${sku}" takes no private endpoint`,
         );
       }
     }
-    if (props.publicNetworkAccess === false && endpoints.length === 0) {
+    if (props.publicNetworkAccess === false && endpoints === 0) {
       throw new ValidationError(
         this,
         'publicNetworkAccess',

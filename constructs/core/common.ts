@@ -1,10 +1,10 @@
 import type { Construct } from 'constructs';
-import type { DiagnosticSettingsProps } from './diagnostics';
+import type { DiagnosticSettings } from './diagnostics';
 import { addDiagnosticSettings } from './diagnostics';
 import type { IKeyVaultKey, IResourceGroup, IUserAssignedIdentity } from './interfaces';
 import type { LockProps } from './lock';
 import { addLock } from './lock';
-import type { PrivateEndpointProps } from './private-endpoint';
+import type { PrivateEndpoints } from './private-endpoint';
 import { addPrivateEndpoints } from './private-endpoint';
 import { Tags } from './tags';
 
@@ -29,15 +29,17 @@ export interface AzureResourceProps {
    */
   readonly lock?: LockProps;
   /**
-   * Diagnostic settings sending all logs and metrics to Log Analytics.
+   * Diagnostic settings sending all logs and metrics to Log Analytics, keyed by a name that
+   * fixes each one's Terraform address (`{ law: { workspace } }`).
    * @default - none; the platform pattern always sets one
    */
-  readonly diagnosticSettings?: DiagnosticSettingsProps[];
+  readonly diagnosticSettings?: DiagnosticSettings;
   /**
-   * Private endpoints, each with a private DNS zone group.
+   * Private endpoints, each with a private DNS zone group, keyed by a name that fixes each
+   * one's Terraform address (`{ vault: { subnet, privateDnsZones: [zone] } }`).
    * @default - none
    */
-  readonly privateEndpoints?: PrivateEndpointProps[];
+  readonly privateEndpoints?: PrivateEndpoints;
 }
 
 /** A customer-managed key for encryption at rest (the AVM `customerManagedKey`). */

@@ -15,8 +15,12 @@ export class ValidationError extends Error {
   /** What would have been accepted. */
   public readonly allowed: string;
 
-  constructor(scope: IConstruct, prop: string, value: unknown, allowed: string) {
-    const path = scope.node.path || '<root>';
+  /**
+   * @param scope the construct that rejects the value, or its path when the construct does
+   * not exist yet (a constructor checking its id before `super`)
+   */
+  constructor(scope: IConstruct | string, prop: string, value: unknown, allowed: string) {
+    const path = (typeof scope === 'string' ? scope : scope.node.path) || '<root>';
     super(`${path}: invalid ${prop} ${describe(value)}: ${allowed}`);
     this.name = 'ValidationError';
     this.constructPath = path;

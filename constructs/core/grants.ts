@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
-import { Construct as ConstructBase } from 'constructs';
 import type { Construct } from 'constructs';
-import { DefaultTokenResolver, StringConcat, TerraformStack, Tokenization } from 'cdktf';
+import { DefaultTokenResolver, StringConcat, Tokenization } from 'cdktf';
 import type { TerraformResource } from 'cdktf';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { moveFromLegacyId } from './addresses';
+import { isConstruct } from './brand';
 import type { IPrincipal } from './interfaces';
 
 /** One Azure RBAC role assignment. */
@@ -104,7 +105,8 @@ const legacyIds = new WeakMap<Construct, Map<string, string>>();
  * assignments are renamed in state, not replaced.
  */
 export function grantId(prefix: string, scope: Construct, principal: IPrincipal): string {
-  if (principal instanceof ConstructBase) return `${prefix}-${principal.node.addr.slice(0, 10)}`;
+  // A brand check, not `instanceof`: the principal may come from another copy of `constructs`.
+  if (isConstruct(principal)) return `${prefix}-${principal.node.addr.slice(0, 10)}`;
   const id = `${prefix}-${hash(resolveRef(scope, principal.principalId))}`;
   const n = scope.node.children.filter((c) => c.node.id.startsWith(prefix)).length;
   let legacy = legacyIds.get(scope);
@@ -127,11 +129,7 @@ export function moveFromLegacyGrantId(resource: TerraformResource, suffix = ''):
   if (!id.endsWith(suffix)) return;
   const legacy = legacyIds.get(scope)?.get(id.slice(0, id.length - suffix.length));
   if (legacy === undefined) return;
-  const stack = TerraformStack.of(scope);
-  // The logical id the stack would have given a construct with the old id at the same path.
-  const node = { scopes: [...scope.node.scopes, { node: { id: `${legacy}${suffix}` } }] };
-  const logicalId = stack.getLogicalId(node as unknown as Construct['node']);
-  resource.moveFromId(`${resource.terraformResourceType}.${logicalId}`);
+  moveFromLegacyId(resource, `${legacy}${suffix}`);
 }
 
 /**

@@ -10,3 +10,5 @@ export * from './tags';
 export * from './validation';
 export * from './cidr';
 export * from './waivers';
+export * from './brand';
+export * from './addresses';

@@ -1,10 +1,21 @@
 import type { Construct } from 'constructs';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
+import { keyedEntries, moveFromLegacyId } from './addresses';
 import { ValidationError } from './errors';
 import type { IPrivateDnsZone, IResourceGroup, ISubnet } from './interfaces';
 import { isUnresolved } from './validation';
 
-/** A private endpoint for a resource (the AVM `privateEndpoints`). */
+/**
+ * Private endpoints by key, as Azure Verified Modules keys its `private_endpoints` map: the key
+ * names the endpoint's construct id (`PrivateEndpoint-<key>`), so adding or removing one leaves
+ * the others' Terraform addresses alone. Keys: 1–63 letters, digits, hyphens and underscores.
+ *
+ * @example
+ * privateEndpoints: { vault: { subnet: endpoints, privateDnsZones: [vaultZone] } }
+ */
+export type PrivateEndpoints = Readonly<Record<string, PrivateEndpointProps>>;
+
+/** A private endpoint for a resource (an entry of the AVM `privateEndpoints` map). */
 export interface PrivateEndpointProps {
   /** Subnet the endpoint's network interface is placed in. */
   readonly subnet: ISubnet;
@@ -14,7 +25,7 @@ export interface PrivateEndpointProps {
    */
   readonly privateDnsZones: IPrivateDnsZone[];
   /**
-   * Name of the endpoint.
+   * Azure name of the endpoint; two endpoints of one resource need different names.
    * @default "pe-<resource name>-<subresource>"
    */
   readonly name?: string;
@@ -40,19 +51,39 @@ export interface PrivateEndpointTarget {
 
 /**
  * Creates a private endpoint with a private DNS zone group per entry, as children
- * `PrivateEndpoint<i>` of `scope`. Returns the endpoints.
+ * `PrivateEndpoint-<key>` of `scope`. Returns the endpoints by key.
+ *
+ * Until 2026-12 the endpoints were a list and their ids positions (`PrivateEndpoint<i>`); each
+ * endpoint gets a `moved` block from the id its entry's position would have had, so a deployment
+ * made then keeps its endpoints (see docs/adr/0012-brands-and-name-keyed-addresses.md).
  */
 export function addPrivateEndpoints(
   scope: Construct,
   target: PrivateEndpointTarget,
-  endpoints: readonly PrivateEndpointProps[] | undefined,
+  endpoints: PrivateEndpoints | undefined,
   defaultSubresource: string,
-): PrivateEndpoint[] {
-  return (endpoints ?? []).map((pe, i) => {
-    validateEndpoint(scope, `privateEndpoints[${i}]`, pe);
+): Record<string, PrivateEndpoint> {
+  const entries = keyedEntries(scope, 'privateEndpoints', endpoints);
+  const names = new Map<string, string>();
+  const created: Record<string, PrivateEndpoint> = {};
+  entries.forEach(([key, pe], i) => {
+    const prop = `privateEndpoints.${key}`;
+    validateEndpoint(scope, prop, pe);
     const subresource = pe.subresource ?? defaultSubresource;
     const name = pe.name ?? `pe-${target.name}-${subresource.toLowerCase()}`;
-    return new PrivateEndpoint(scope, `PrivateEndpoint${i}`, {
+    if (!isUnresolved(name)) {
+      const other = names.get(name);
+      if (other !== undefined) {
+        throw new ValidationError(
+          scope,
+          `${prop}.name`,
+          name,
+          `a name no other endpoint of the resource has ("${other}" has it; set name on one of them)`,
+        );
+      }
+      names.set(name, key);
+    }
+    const endpoint = new PrivateEndpoint(scope, `PrivateEndpoint-${key}`, {
       name,
       location: target.location,
       resourceGroupName: (pe.resourceGroup ?? target.resourceGroup).name,
@@ -69,7 +100,10 @@ export function addPrivateEndpoints(
           ? { name: 'default', privateDnsZoneIds: pe.privateDnsZones.map((z) => z.id) }
           : undefined,
     });
+    moveFromLegacyId(endpoint, `PrivateEndpoint${i}`);
+    created[key] = endpoint;
   });
+  return created;
 }
 
 /** Whether a value is a string that names nothing: empty or only whitespace. */

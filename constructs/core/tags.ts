@@ -1,6 +1,7 @@
 import type { IConstruct } from 'constructs';
-import { Aspects, TerraformResource } from 'cdktf';
-import type { IAspect } from 'cdktf';
+import { Aspects } from 'cdktf';
+import type { IAspect, TerraformResource } from 'cdktf';
+import { isTerraformResource } from './brand';
 
 const declared = new WeakMap<IConstruct, Record<string, string>>();
 const ownTags = new WeakMap<IConstruct, Record<string, string> | undefined>();
@@ -12,10 +13,8 @@ interface Taggable {
 }
 
 function isTaggable(node: IConstruct): node is TerraformResource & Taggable {
-  return (
-    node instanceof TerraformResource &&
-    typeof (node as unknown as Taggable).resetTags === 'function'
-  );
+  // A brand check, not `instanceof`: the resource may come from another copy of `cdktf`.
+  return isTerraformResource(node) && typeof (node as unknown as Taggable).resetTags === 'function';
 }
 
 /**

@@ -1,7 +1,8 @@
 import type { IConstruct } from 'constructs';
-import { TerraformResource } from 'cdktf';
+import type { TerraformResource } from 'cdktf';
 import { WAIVERS_OVERRIDE_PATH, waiverProblems } from '../../policies/waiver';
 import type { Waiver } from '../../policies/waiver';
+import { isTerraformResource } from './brand';
 import { ValidationError } from './errors';
 
 export type { Waiver } from '../../policies/waiver';
@@ -29,12 +30,11 @@ export class Waivers {
   }
 
   private static resolve(scope: IConstruct): TerraformResource {
-    if (scope instanceof TerraformResource) return scope;
+    // Brand checks, not `instanceof`: the resource may come from another copy of `cdktf`.
+    if (isTerraformResource(scope)) return scope;
     const main = scope.node.tryFindChild('Resource');
-    if (main instanceof TerraformResource) return main;
-    const resources = scope.node.children.filter(
-      (c): c is TerraformResource => c instanceof TerraformResource,
-    );
+    if (isTerraformResource(main)) return main;
+    const resources = scope.node.children.filter(isTerraformResource);
     if (resources.length === 1) return resources[0];
     throw new ValidationError(
       scope,

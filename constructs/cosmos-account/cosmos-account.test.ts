@@ -85,13 +85,13 @@ describe('CosmosAccount', () => {
 
   it('creates a private endpoint on the Sql sub-resource, diagnostics, a lock and tags', () => {
     const out = synth({
-      privateEndpoints: [
-        {
+      privateEndpoints: {
+        main: {
           subnet: { id: 'snet-id', name: 'snet' },
           privateDnsZones: [{ id: 'zone-id', name: 'privatelink.documents.azure.com' }],
         },
-      ],
-      diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+      },
+      diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
       lock: { kind: 'CanNotDelete' },
       tags: { env: 'test' },
     });

@@ -88,18 +88,23 @@ describe('DataLake', () => {
   it('puts dfs and blob private endpoints, account metrics and blob logs in place', () => {
     const out = Testing.synth(
       make({
-        privateEndpoints: (['dfs', 'blob'] as const).map((z) => ({
-          subnet: { id: 'pe-id', name: 'pe' },
-          privateDnsZones: [{ id: `${z}-zone`, name: z }],
-          subresource: z,
-        })),
-        diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+        privateEndpoints: Object.fromEntries(
+          (['dfs', 'blob'] as const).map((z) => [
+            z,
+            {
+              subnet: { id: 'pe-id', name: 'pe' },
+              privateDnsZones: [{ id: `${z}-zone`, name: z }],
+              subresource: z,
+            },
+          ]),
+        ),
+        diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
       }).stack,
     );
     const subresources = resources(out, 'azurerm_private_endpoint').map(
       (pe) => (pe.private_service_connection as { subresource_names: string[] }).subresource_names,
     );
-    expect(subresources).toEqual([['dfs'], ['blob']]);
+    expect(subresources.flat().sort()).toEqual(['blob', 'dfs']);
     expect(out).toHaveResourceWithProperties(MonitorDiagnosticSetting, {
       target_resource_id: expect.stringMatching(/blobServices\/default$/),
       enabled_log: [{ category_group: 'allLogs' }],

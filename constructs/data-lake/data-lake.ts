@@ -9,6 +9,7 @@ import type {
   IPrincipal,
 } from '../core';
 import {
+  mapDiagnosticSettings,
   ValidationError,
   addDiagnosticSettings,
   applyCommonInterfaces,
@@ -70,7 +71,10 @@ export interface IDataLake {
  * @example
  * const lake = new DataLake(this, 'Lake', {
  *   name: 'stlakeiotdev7k2q', resourceGroup: rg,
- *   privateEndpoints: (['dfs', 'blob'] as const).map((z) => ({ subnet: endpoints, privateDnsZones: [network.dnsZone(z)], subresource: z })),
+ *   privateEndpoints: {
+ *     dfs: { subnet: endpoints, privateDnsZones: [network.dnsZone('dfs')], subresource: 'dfs' },
+ *     blob: { subnet: endpoints, privateDnsZones: [network.dnsZone('blob')], subresource: 'blob' },
+ *   },
  * });
  * lake.grantReadWrite(databricks.accessConnectorPrincipal);
  */
@@ -135,18 +139,18 @@ export class DataLake extends Construct implements IDataLake {
     }
     this.containers = containers;
 
-    const settings = props.diagnosticSettings ?? [];
+    const settings = props.diagnosticSettings;
     applyCommonInterfaces(
       this,
       this.resource,
       // the account itself has no logs, only metrics; the blob (dfs) service has both
-      { ...props, diagnosticSettings: settings.map(accountMetrics) },
+      { ...props, diagnosticSettings: mapDiagnosticSettings(settings, accountMetrics) },
       { privateEndpointSubresource: 'dfs' },
     );
     addDiagnosticSettings(
       this,
       `${this.resource.id}/blobServices/default`,
-      settings.map((s) => ({ ...s, metricCategories: ['Transaction'] })),
+      mapDiagnosticSettings(settings, (s) => ({ ...s, metricCategories: ['Transaction'] })),
       'Blob',
     );
   }

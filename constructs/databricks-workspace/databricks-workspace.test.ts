@@ -100,21 +100,21 @@ describe('DatabricksWorkspace', () => {
   it('creates front/back-end and browser-authentication private endpoints, logs-only diagnostics and a lock', () => {
     const zone = { id: 'zone-id', name: 'privatelink.azuredatabricks.net' };
     const out = synth({
-      privateEndpoints: [
-        { subnet: { id: 'pe-id', name: 'pe' }, privateDnsZones: [zone] },
-        {
+      privateEndpoints: {
+        ui: { subnet: { id: 'pe-id', name: 'pe' }, privateDnsZones: [zone] },
+        auth: {
           subnet: { id: 'pe-id', name: 'pe' },
           privateDnsZones: [zone],
           subresource: 'browser_authentication',
         },
-      ],
-      diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+      },
+      diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
       lock: { kind: 'CanNotDelete' },
     });
     const subresources = Object.values(resources(out, 'azurerm_private_endpoint')).map(
       (pe) => (pe.private_service_connection as { subresource_names: string[] }).subresource_names,
     );
-    expect(subresources).toEqual([['databricks_ui_api'], ['browser_authentication']]);
+    expect(subresources.flat().sort()).toEqual(['browser_authentication', 'databricks_ui_api']);
     expect(out).toHaveResourceWithProperties(PrivateEndpoint, {
       private_dns_zone_group: { name: 'default', private_dns_zone_ids: ['zone-id'] },
     });
@@ -193,11 +193,11 @@ describe('DatabricksWorkspace', () => {
     it('rejects a private endpoint sub-resource a workspace does not have', () => {
       invalid(
         {
-          privateEndpoints: [
-            { subnet: { id: 'pe', name: 'pe' }, privateDnsZones: [], subresource: 'blob' },
-          ],
+          privateEndpoints: {
+            main: { subnet: { id: 'pe', name: 'pe' }, privateDnsZones: [], subresource: 'blob' },
+          },
         },
-        'privateEndpoints[0].subresource',
+        'privateEndpoints.main.subresource',
       );
     });
 

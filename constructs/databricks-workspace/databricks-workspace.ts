@@ -11,6 +11,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  mapDiagnosticSettings,
   ValidationError,
   applyCommonInterfaces,
   grantRole,
@@ -136,7 +137,7 @@ const CRYPTO_USER = 'Key Vault Crypto Service Encryption User';
  *   name: 'dbw-iot-dev', resourceGroup: rg, virtualNetwork: network,
  *   hostSubnet: { subnet: network.subnet('databricks-host'), networkSecurityGroupAssociation: network.networkSecurityGroupAssociations['databricks-host'] },
  *   containerSubnet: { subnet: network.subnet('databricks-container'), networkSecurityGroupAssociation: network.networkSecurityGroupAssociations['databricks-container'] },
- *   privateEndpoints: [{ subnet: network.subnet('private-endpoints'), privateDnsZones: [network.dnsZone('databricks')] }],
+ *   privateEndpoints: { ui: { subnet: network.subnet('private-endpoints'), privateDnsZones: [network.dnsZone('databricks')] } },
  * });
  * lake.grantReadWrite(dbw.accessConnectorPrincipal);
  */
@@ -246,7 +247,10 @@ export class DatabricksWorkspace extends Construct implements IDatabricksWorkspa
       {
         ...props,
         // A workspace publishes logs only: asking for metrics fails the deployment.
-        diagnosticSettings: props.diagnosticSettings?.map((d) => ({ ...d, metricCategories: [] })),
+        diagnosticSettings: mapDiagnosticSettings(props.diagnosticSettings, (d) => ({
+          ...d,
+          metricCategories: [],
+        })),
       },
       { privateEndpointSubresource: 'databricks_ui_api' },
     );
@@ -280,10 +284,10 @@ export class DatabricksWorkspace extends Construct implements IDatabricksWorkspa
         'a subnet other than hostSubnet: databricks needs two subnets',
       );
     }
-    (props.privateEndpoints ?? []).forEach((pe, i) =>
+    Object.entries(props.privateEndpoints ?? {}).forEach(([key, pe]) =>
       validateOneOf(
         this,
-        `privateEndpoints[${i}].subresource`,
+        `privateEndpoints.${key}.subresource`,
         pe.subresource,
         DATABRICKS_PRIVATE_ENDPOINT_SUBRESOURCES,
       ),

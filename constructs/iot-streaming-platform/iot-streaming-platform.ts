@@ -3,7 +3,12 @@ import { Fn, Op, Token } from 'cdktf';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
 import { ResourceGroup } from '@cdktf/provider-azurerm/lib/resource-group';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
-import type { AzureResourceProps, IPrincipal, IUserAssignedIdentity } from '../core';
+import type {
+  AzureResourceProps,
+  IPrincipal,
+  IUserAssignedIdentity,
+  PrivateEndpoints,
+} from '../core';
 import { Tags, ValidationError, validateName, NamingRules, Waivers } from '../core';
 import type { AvailabilityZone, NodePoolOptions } from '../kubernetes-cluster';
 import { KubernetesCluster } from '../kubernetes-cluster';
@@ -378,7 +383,8 @@ export class IotStreamingPlatform extends Construct {
         emailReceivers: props.monitoring.alertEmails,
       },
     });
-    const diagnosticSettings = [{ workspace: this.monitoring.workspace }];
+    // Keyed by name: the key fixes each setting's address (ADR 0012).
+    const diagnosticSettings = { law: { workspace: this.monitoring.workspace } };
     const common: Omit<AzureResourceProps, 'privateEndpoints'> = {
       resourceGroup: rg,
       diagnosticSettings,
@@ -401,9 +407,10 @@ export class IotStreamingPlatform extends Construct {
         })
       : undefined;
     const endpoints = this.network.subnet('private-endpoints');
-    const pe = (...zones: PrivateDnsZoneKey[]) => [
-      { subnet: endpoints, privateDnsZones: zones.map((z) => this.network.dnsZone(z)) },
-    ];
+    // One endpoint per service, keyed by its DNS zone (ADR 0012: keys fix addresses).
+    const pe = (zone: PrivateDnsZoneKey) => ({
+      [zone]: { subnet: endpoints, privateDnsZones: [this.network.dnsZone(zone)] },
+    });
 
     // Identities: one per workload, so each gets only what it needs.
     const identity = (cid: string, name: string) =>
@@ -786,11 +793,16 @@ export class IotStreamingPlatform extends Construct {
       containerSubnet: injected(DATABRICKS_CONTAINER_SUBNET),
       // One databricks_ui_api endpoint in the workspace's VNet serves users (front end) and
       // clusters (back end) alike; browser_authentication carries the SSO callback.
-      privateEndpoints: (['databricks_ui_api', 'browser_authentication'] as const).map((sub) => ({
-        subnet: endpoints,
-        privateDnsZones: [this.network.dnsZone('databricks')],
-        subresource: sub,
-      })),
+      privateEndpoints: Object.fromEntries(
+        (['databricks_ui_api', 'browser_authentication'] as const).map((sub) => [
+          sub,
+          {
+            subnet: endpoints,
+            privateDnsZones: [this.network.dnsZone('databricks')],
+            subresource: sub,
+          },
+        ]),
+      ),
     });
     const lake = new DataLake(this, 'Lake', {
       ...common,
@@ -798,11 +810,12 @@ export class IotStreamingPlatform extends Construct {
       name: `stlake${compact}`.slice(0, 24),
       containers: [LAKEHOUSE_CONTAINERS.tables, LAKEHOUSE_CONTAINERS.checkpoints],
       replication: ds.lakeReplication ?? (props.zones.length > 1 ? 'ZRS' : 'LRS'),
-      privateEndpoints: (['dfs', 'blob'] as const).map((z) => ({
-        subnet: endpoints,
-        privateDnsZones: [this.network.dnsZone(z)],
-        subresource: z,
-      })),
+      privateEndpoints: Object.fromEntries(
+        (['dfs', 'blob'] as const).map((z) => [
+          z,
+          { subnet: endpoints, privateDnsZones: [this.network.dnsZone(z)], subresource: z },
+        ]),
+      ),
     });
     lake.grantReadWrite(databricks.accessConnectorPrincipal);
     if (this.backbone instanceof EventHubsKafka) {
@@ -834,10 +847,7 @@ export class IotStreamingPlatform extends Construct {
     base: string,
     compact: string,
     common: Omit<AzureResourceProps, 'privateEndpoints'>,
-    pe: (...zones: PrivateDnsZoneKey[]) => {
-      subnet: ReturnType<Network['subnet']>;
-      privateDnsZones: ReturnType<Network['dnsZone']>[];
-    }[],
+    pe: (zone: PrivateDnsZoneKey) => PrivateEndpoints,
   ): StreamingBackbone {
     const b = props.backbone;
     const ids = this.workloadIdentities;
@@ -903,11 +913,17 @@ export class IotStreamingPlatform extends Construct {
       storageAccountName: `sthdi${compact}`.slice(0, 24),
       storageIdentity,
       storageReplication: props.zones.length > 1 ? 'ZRS' : 'LRS',
-      storagePrivateEndpoints: (['blob', 'dfs'] as const).map((z) => ({
-        subnet: this.network.subnet('private-endpoints'),
-        privateDnsZones: [this.network.dnsZone(z)],
-        subresource: z,
-      })),
+      // Keyed in the order the list had, so the moved blocks from the positional ids line up.
+      storagePrivateEndpoints: Object.fromEntries(
+        (['blob', 'dfs'] as const).map((z) => [
+          z,
+          {
+            subnet: this.network.subnet('private-endpoints'),
+            privateDnsZones: [this.network.dnsZone(z)],
+            subresource: z,
+          },
+        ]),
+      ),
       azureMonitor: { workspace: hdinsightLogs },
       workerCount: b.workerCount,
       disksPerWorkerNode: b.disksPerWorkerNode,

@@ -94,8 +94,8 @@ describe('EventHubsKafka', () => {
       sku: 'Premium',
       capacity: 2,
       customerManagedKey: cmk,
-      privateEndpoints: [{ subnet: { id: 'snet', name: 's' }, privateDnsZones: [] }],
-      diagnosticSettings: [{ workspace: { id: 'law' } }],
+      privateEndpoints: { main: { subnet: { id: 'snet', name: 's' }, privateDnsZones: [] } },
+      diagnosticSettings: { law: { workspace: { id: 'law' } } },
     });
     expect(out).toHaveResourceWithProperties(PrivateEndpoint, {
       private_service_connection: expect.objectContaining({ subresource_names: ['namespace'] }),

@@ -132,10 +132,10 @@ describe('HdinsightKafkaCluster', () => {
 
   it('closes the storage public endpoint when storage private endpoints are given', () => {
     const out = synth({
-      storagePrivateEndpoints: [
-        { subnet: { id: 'pe', name: 'pe' }, privateDnsZones: [], subresource: 'dfs' },
-        { subnet: { id: 'pe', name: 'pe' }, privateDnsZones: [], subresource: 'blob' },
-      ],
+      storagePrivateEndpoints: {
+        dfs: { subnet: { id: 'pe', name: 'pe' }, privateDnsZones: [], subresource: 'dfs' },
+        blob: { subnet: { id: 'pe', name: 'pe' }, privateDnsZones: [], subresource: 'blob' },
+      },
     });
     expect(out).toHaveResourceWithProperties(StorageAccount, {
       public_network_access_enabled: false,
@@ -178,7 +178,7 @@ describe('HdinsightKafkaCluster', () => {
   });
 
   it('sends cluster metrics and storage logs to log analytics', () => {
-    const out = synth({ diagnosticSettings: [{ workspace: { id: 'law' } }] });
+    const out = synth({ diagnosticSettings: { law: { workspace: { id: 'law' } } } });
     const diags = resources(out, 'azurerm_monitor_diagnostic_setting');
     expect(diags).toHaveLength(3);
     expect(out).toHaveResourceWithProperties(MonitorDiagnosticSetting, {
@@ -274,7 +274,7 @@ describe('HdinsightKafkaCluster', () => {
     ],
     [
       'privateEndpoints',
-      { privateEndpoints: [{ subnet: { id: 's', name: 's' }, privateDnsZones: [] }] },
+      { privateEndpoints: { main: { subnet: { id: 's', name: 's' }, privateDnsZones: [] } } },
       /invalid privateEndpoints 1: hdinsight takes no private endpoint of its own/,
     ],
     [

@@ -12,9 +12,11 @@ import type {
   ISubnet,
   IUserAssignedIdentity,
   IVirtualNetwork,
-  PrivateEndpointProps,
+  PrivateEndpoints,
 } from '../core';
 import {
+  entryCount,
+  mapDiagnosticSettings,
   ValidationError,
   addDiagnosticSettings,
   addPrivateEndpoints,
@@ -100,7 +102,7 @@ export interface HdinsightKafkaClusterProps extends AzureResourceProps {
    * them the storage account's public endpoint is closed entirely.
    * @default - none; the storage firewall admits only the cluster subnet and trusted services
    */
-  readonly storagePrivateEndpoints?: PrivateEndpointProps[];
+  readonly storagePrivateEndpoints?: PrivateEndpoints;
   /**
    * Keep shared-key (account key) access to the storage account on. Off by default: the cluster
    * uses its managed identity. Turn on only if a deployment proves HDInsight needs a key.
@@ -231,7 +233,7 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
     this.topics = [...(props.topics ?? [])];
     this.brokerHosts = props.brokerHosts;
 
-    const storagePrivate = (props.storagePrivateEndpoints ?? []).length > 0;
+    const storagePrivate = entryCount(props.storagePrivateEndpoints) > 0;
     this.storageAccount = new StorageAccount(this, 'Storage', {
       name: props.storageAccountName,
       location,
@@ -360,17 +362,22 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
     this.restProxyEndpoint = props.restProxy ? this.resource.kafkaRestProxyEndpoint : '';
     this.brokerDiscoveryUrl = `https://${this.resource.httpsEndpoint}/api/v1/clusters/${this.resource.name}/services/KAFKA/components/KAFKA_BROKER`;
 
-    const settings = props.diagnosticSettings ?? [];
+    const settings = props.diagnosticSettings;
     applyCommonInterfaces(this, this.resource, {
       ...props,
       // the cluster resource exposes metrics; node logs go through Azure Monitor integration
-      diagnosticSettings: settings.map((s) => metricsOnly(s)),
+      diagnosticSettings: mapDiagnosticSettings(settings, (s) => metricsOnly(s)),
     });
-    addDiagnosticSettings(this, this.storageAccount.id, settings.map(storageMetrics), 'Storage');
+    addDiagnosticSettings(
+      this,
+      this.storageAccount.id,
+      mapDiagnosticSettings(settings, storageMetrics),
+      'Storage',
+    );
     addDiagnosticSettings(
       this,
       `${this.storageAccount.id}/blobServices/default`,
-      settings.map((s) => ({ ...s, metricCategories: ['Transaction'] })),
+      mapDiagnosticSettings(settings, (s) => ({ ...s, metricCategories: ['Transaction'] })),
       'StorageBlob',
     );
   }
@@ -419,11 +426,11 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
         'private link needs "Outbound"; set privateLink: false to use "Inbound"',
       );
     }
-    if ((props.privateEndpoints ?? []).length > 0) {
+    if (entryCount(props.privateEndpoints) > 0) {
       throw new ValidationError(
         this,
         'privateEndpoints',
-        props.privateEndpoints?.length,
+        entryCount(props.privateEndpoints),
         'hdinsight takes no private endpoint of its own: it joins the vnet (subnet) and uses privateLink; give storagePrivateEndpoints for its storage',
       );
     }

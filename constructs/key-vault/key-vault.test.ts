@@ -38,13 +38,13 @@ describe('KeyVault', () => {
 
   it('creates a private endpoint with a dns zone group, diagnostics and a lock when asked', () => {
     const out = synth({
-      privateEndpoints: [
-        {
+      privateEndpoints: {
+        main: {
           subnet: { id: 'snet-id', name: 'snet' },
           privateDnsZones: [{ id: 'zone-id', name: 'privatelink.vaultcore.azure.net' }],
         },
-      ],
-      diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+      },
+      diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
       lock: { kind: 'CanNotDelete' },
     });
     expect(out).toHaveResourceWithProperties(PrivateEndpoint, {
@@ -66,7 +66,7 @@ describe('KeyVault', () => {
   it('propagates tags to the vault and its children', () => {
     const out = synth({
       tags: { env: 'test' },
-      privateEndpoints: [{ subnet: { id: 's', name: 's' }, privateDnsZones: [] }],
+      privateEndpoints: { main: { subnet: { id: 's', name: 's' }, privateDnsZones: [] } },
     });
     expect(out).toHaveResourceWithProperties(AzKeyVault, { tags: { env: 'test' } });
     expect(out).toHaveResourceWithProperties(PrivateEndpoint, { tags: { env: 'test' } });

@@ -190,7 +190,7 @@ describe('KubernetesCluster', () => {
     const out = synth({
       defenderWorkspace: { id: 'law-sec' },
       diskEncryptionSet: { id: 'des-id' },
-      diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+      diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
       lock: { kind: 'CanNotDelete' },
       tags: { env: 'test' },
     });
@@ -393,7 +393,7 @@ describe('KubernetesCluster', () => {
       {
         privateCluster: false,
         authorizedIpRanges: ['1.2.3.4/32'],
-        privateEndpoints: [{ subnet, privateDnsZones: [] }],
+        privateEndpoints: { main: { subnet, privateDnsZones: [] } },
       },
       /invalid privateEndpoints 1: private endpoints to the api server need privateCluster/,
     ],

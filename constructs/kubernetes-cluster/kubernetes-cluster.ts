@@ -17,6 +17,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  entryCount,
   ValidationError,
   applyCommonInterfaces,
   grantId,
@@ -913,11 +914,11 @@ export class KubernetesCluster extends Construct implements IKubernetesCluster {
         'a private dns zone only applies with privateCluster: true',
       );
     }
-    if (props.privateCluster !== true && (props.privateEndpoints ?? []).length > 0) {
+    if (props.privateCluster !== true && entryCount(props.privateEndpoints) > 0) {
       throw new ValidationError(
         this,
         'privateEndpoints',
-        props.privateEndpoints?.length,
+        entryCount(props.privateEndpoints),
         'private endpoints to the api server need privateCluster: true',
       );
     }

@@ -121,7 +121,7 @@ describe('Monitoring', () => {
 
   it('sends the workspace audit logs to a workspace, locks it and tags everything', () => {
     const out = make({
-      diagnosticSettings: [{ workspace: { id: 'central-law' } }],
+      diagnosticSettings: { law: { workspace: { id: 'central-law' } } },
       lock: { kind: 'CanNotDelete' },
       tags: { env: 'test' },
       actionGroup: { name: 'ag', shortName: 'ag' },
@@ -183,7 +183,7 @@ describe('Monitoring', () => {
     ],
     [
       'privateEndpoints',
-      { privateEndpoints: [{ subnet: { id: 's', name: 's' }, privateDnsZones: [] }] },
+      { privateEndpoints: { main: { subnet: { id: 's', name: 's' }, privateDnsZones: [] } } },
       /invalid privateEndpoints "set": a workspace is reached privately through an azure monitor private link scope/,
     ],
     [

@@ -5,6 +5,7 @@ import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-g
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import type { AzureResourceProps, ILogAnalyticsWorkspace, IPrincipal } from '../core';
 import {
+  entryCount,
   ValidationError,
   applyCommonInterfaces,
   grantId,
@@ -149,7 +150,7 @@ export class Monitoring extends Construct implements ILogAnalyticsWorkspace {
         );
       }
     }
-    if (props.privateEndpoints && props.privateEndpoints.length > 0) {
+    if (entryCount(props.privateEndpoints) > 0) {
       throw new ValidationError(
         this,
         'privateEndpoints',

@@ -230,7 +230,7 @@ describe('Network', () => {
 
   it('sends diagnostics for the vnet and logs only for nsgs, and locks the vnet', () => {
     const s = make({
-      diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+      diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
       lock: { kind: 'CanNotDelete' },
     }).out();
     const diags = resources(s, 'azurerm_monitor_diagnostic_setting');
@@ -402,7 +402,7 @@ describe('Network', () => {
     ],
     [
       'private endpoints',
-      { privateEndpoints: [{ subnet: { id: 's', name: 's' }, privateDnsZones: [] }] },
+      { privateEndpoints: { main: { subnet: { id: 's', name: 's' }, privateDnsZones: [] } } },
       /invalid privateEndpoints "1 endpoint\(s\)": a virtual network takes no private endpoint/,
     ],
   ])('rejects a bad %s with a message naming the prop', (_what, props, message) => {

@@ -18,6 +18,8 @@ import type {
   Ipv4Range,
 } from '../core';
 import {
+  entryCount,
+  mapDiagnosticSettings,
   ValidationError,
   addDiagnosticSettings,
   applyCommonInterfaces,
@@ -203,11 +205,11 @@ export class Network extends Construct implements INetwork {
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     validateName(this, 'name', props.name, NamingRules.virtualNetwork);
-    if (props.privateEndpoints && props.privateEndpoints.length > 0) {
+    if (entryCount(props.privateEndpoints) > 0) {
       throw new ValidationError(
         this,
         'privateEndpoints',
-        `${props.privateEndpoints.length} endpoint(s)`,
+        `${entryCount(props.privateEndpoints)} endpoint(s)`,
         'a virtual network takes no private endpoint',
       );
     }
@@ -315,7 +317,7 @@ export class Network extends Construct implements INetwork {
       addDiagnosticSettings(
         holder,
         nsg.id,
-        props.diagnosticSettings?.map((d) => ({ ...d, metricCategories: [] })),
+        mapDiagnosticSettings(props.diagnosticSettings, (d) => ({ ...d, metricCategories: [] })),
       );
     }
     this.subnets = subnets;

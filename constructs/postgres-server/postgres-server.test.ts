@@ -108,8 +108,10 @@ describe('PostgresServer', () => {
     const out = synth({
       delegatedSubnet: undefined,
       privateDnsZone: undefined,
-      privateEndpoints: [{ subnet: { id: 'pe-snet', name: 'pe' }, privateDnsZones: [zone] }],
-      diagnosticSettings: [{ workspace: { id: 'law' } }],
+      privateEndpoints: {
+        main: { subnet: { id: 'pe-snet', name: 'pe' }, privateDnsZones: [zone] },
+      },
+      diagnosticSettings: { law: { workspace: { id: 'law' } } },
     });
     expect(out).toHaveResourceWithProperties(PrivateEndpoint, {
       private_service_connection: expect.objectContaining({
@@ -240,7 +242,7 @@ describe('PostgresServer', () => {
     ],
     [
       'delegatedSubnet',
-      { privateEndpoints: [{ subnet, privateDnsZones: [] }] },
+      { privateEndpoints: { main: { subnet, privateDnsZones: [] } } },
       /invalid delegatedSubnet "snet-pg": use private access \(delegatedSubnet\) or privateEndpoints, not both/,
     ],
     [

@@ -13,6 +13,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  entryCount,
   ValidationError,
   applyCommonInterfaces,
   identityBlock,
@@ -485,7 +486,7 @@ export class PostgresServer extends Construct implements IPostgresServer {
   }
 
   private validateNetwork(props: PostgresServerProps): void {
-    const endpoints = (props.privateEndpoints ?? []).length > 0;
+    const endpoints = entryCount(props.privateEndpoints) > 0;
     if (props.delegatedSubnet && endpoints) {
       throw new ValidationError(
         this,

@@ -119,8 +119,8 @@ describe('RedisCache (managed, the default)', () => {
 
   it('creates a redisEnterprise private endpoint, a lock, metrics on the cluster and logs on the database', () => {
     const out = synth({
-      privateEndpoints: [endpoint],
-      diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+      privateEndpoints: { main: endpoint },
+      diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
       lock: { kind: 'CanNotDelete' },
       tags: { env: 'test' },
     });
@@ -320,8 +320,8 @@ describe('RedisCache (classic, legacy)', () => {
   it('sends all logs and metrics of the cache and uses a redisCache private endpoint', () => {
     const out = synth({
       flavour: 'classic',
-      privateEndpoints: [endpoint],
-      diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+      privateEndpoints: { main: endpoint },
+      diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
     });
     expect(out).toHaveResourceWithProperties(PrivateEndpoint, {
       private_service_connection: expect.objectContaining({ subresource_names: ['redisCache'] }),

@@ -13,6 +13,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  mapDiagnosticSettings,
   ValidationError,
   addDiagnosticSettings,
   applyCommonInterfaces,
@@ -377,16 +378,20 @@ export class RedisCache extends Construct implements IRedisCache {
     if (flavour === 'managed' && this.databaseId !== undefined) {
       // Managed Redis splits its telemetry: metrics on the cluster, connection logs on the
       // database, and each rejects the other's categories.
-      const settings = props.diagnosticSettings ?? [];
+      const settings = props.diagnosticSettings;
       addDiagnosticSettings(
         this,
         this.id,
-        settings.map((s) => ({ ...s, logCategories: [], logCategoryGroups: [] })),
+        mapDiagnosticSettings(settings, (s) => ({
+          ...s,
+          logCategories: [],
+          logCategoryGroups: [],
+        })),
       );
       addDiagnosticSettings(
         this,
         this.databaseId,
-        settings.map((s) => ({ ...s, metricCategories: [] })),
+        mapDiagnosticSettings(settings, (s) => ({ ...s, metricCategories: [] })),
         'Database',
       );
     }

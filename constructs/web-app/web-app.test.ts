@@ -310,13 +310,13 @@ describe('WebApp', () => {
 
   it('creates a sites private endpoint, a lock, and diagnostics on the app (logs + metrics) and plan (metrics)', () => {
     const out = synth({
-      privateEndpoints: [
-        {
+      privateEndpoints: {
+        main: {
           subnet: { id: 'snet-pe', name: 'pe' },
           privateDnsZones: [{ id: 'zone-id', name: 'privatelink.azurewebsites.net' }],
         },
-      ],
-      diagnosticSettings: [{ workspace: { id: 'law-id' } }],
+      },
+      diagnosticSettings: { law: { workspace: { id: 'law-id' } } },
       lock: { kind: 'CanNotDelete' },
       tags: { env: 'test' },
     });

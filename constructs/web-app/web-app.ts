@@ -13,6 +13,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  mapDiagnosticSettings,
   ValidationError,
   addDiagnosticSettings,
   applyCommonInterfaces,
@@ -409,7 +410,7 @@ export class WebApp extends Construct implements IWebApp {
     addDiagnosticSettings(
       this,
       this.plan.id,
-      (props.diagnosticSettings ?? []).map((s) => ({
+      mapDiagnosticSettings(props.diagnosticSettings, (s) => ({
         ...s,
         logCategories: [],
         logCategoryGroups: [],
