@@ -27,7 +27,8 @@ import { dirname, join, resolve } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
 import { readingId } from '../workloads/shared/ids';
-import { standInCosmosClient, startCosmos } from './engines/cosmos';
+import { CosmosClient } from '@azure/cosmos';
+import { STAND_IN_COSMOS_KEY, startCosmos } from './engines/cosmos';
 import { startKafka } from './engines/kafka';
 import { startPostgres } from './engines/postgres';
 import { freePort, spawnManaged, tail } from './engines/process';
@@ -190,6 +191,8 @@ function buildIfStale(): boolean {
 interface OwnedEngine {
   readonly name: ChaosEngineName;
   readonly env: Record<string, string>;
+  /** Where the run itself reads the engine (the Cosmos stand-in bypasses its proxy). */
+  readonly directEndpoint?: string;
   /** Stops the engine, runs `whileDown`, starts it again on the same data and port. */
   restart(whileDown: () => Promise<void>): Promise<void>;
   stop(): Promise<void>;
@@ -217,12 +220,18 @@ async function restartable(
 
 /** Ids of every document in the stand-in's readings container (one entry per document). */
 async function cosmosIds(endpoint: string): Promise<string[]> {
-  const client = standInCosmosClient(endpoint);
+  // The stand-in evaluates a query document by document (about 1 ms each on a busy machine):
+  // tens of thousands take longer than the SDK's default 60 s request timeout.
+  const client = new CosmosClient({
+    endpoint,
+    key: STAND_IN_COSMOS_KEY,
+    connectionPolicy: { enableEndpointDiscovery: false, requestTimeout: 600_000 },
+  });
   try {
     const { resources } = await client
       .database('iot')
       .container('readings')
-      .items.query<{ id: string }>('SELECT c.id FROM c')
+      .items.query<{ id: string }>('SELECT c.id FROM c', { maxItemCount: 1_000_000 })
       .fetchAll();
     return resources.map((r) => r.id);
   } catch (err) {
@@ -246,15 +255,20 @@ async function cosmosEngine(dir: string, snapshots: string[][]): Promise<OwnedEn
   return {
     name: 'cosmos',
     env: { ...running.env, COSMOS_ENDPOINT: `http://127.0.0.1:${proxy.port}` },
+    directEndpoint: direct,
     restart: async (whileDown) => {
       await proxy.cut();
-      // A request the stand-in had already read when its socket was reset still completes.
-      await sleep(500);
-      snapshots.push(await cosmosIds(direct));
-      await running.stop();
-      await whileDown();
-      running = await startCosmos({ dir, port });
-      await proxy.resume();
+      try {
+        // A request the stand-in had already read when its socket was reset still completes.
+        await sleep(500);
+        snapshots.push(await cosmosIds(direct));
+      } finally {
+        // Even when the listing failed (the run then fails on it), the stand-in comes back.
+        await running.stop();
+        await whileDown();
+        running = await startCosmos({ dir, port });
+        await proxy.resume();
+      }
     },
     stop: async () => {
       await proxy.close();
@@ -704,44 +718,53 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   }
   mark('drainMs');
 
-  // Count.
+  // Count. A sink that cannot be read is a failure of the run, not a crash without a report.
   const sinks: SinkTally[] = [];
-  const cosmosFinal = await cosmosIds(env.COSMOS_ENDPOINT!);
-  sinks.push(
-    tallySink('cosmos readings', 'exactly-once', accepted, [...cosmosSnapshots, cosmosFinal]),
+  const count = async (name: string, tally: () => Promise<SinkTally>) => {
+    try {
+      sinks.push(await tally());
+    } catch (err) {
+      failures.push(`${name}: could not be counted: ${(err as Error).message}`);
+    }
+  };
+  await count('cosmos readings', async () =>
+    tallySink('cosmos readings', 'exactly-once', accepted, [
+      ...cosmosSnapshots,
+      await cosmosIds(engines.cosmos.directEndpoint!),
+    ]),
   );
   for (const topic of ['telemetry.raw', 'telemetry.analyzed']) {
-    sinks.push(
+    await count(`kafka ${topic}`, async () =>
       tallySink(`kafka ${topic}`, 'at-least-once', accepted, [
         await topicIds(env.KAFKA_BROKERS!, topic),
       ]),
     );
   }
-  const { rows: processed } = await pg.query<{ reading_id: string }>(
-    'SELECT reading_id FROM processed_readings',
-  );
-  sinks.push(
-    tallySink('postgres processed_readings', 'exactly-once', accepted, [
-      processed.map((r) => r.reading_id),
-    ]),
-  );
-  const expected = new Map<string, number>();
-  for (const r of readings) {
-    if (!accepted.has(r.id)) continue;
-    const minute = new Date(Math.floor(Date.parse(r.body.ts) / 60_000) * 60_000).toISOString();
-    const key = `${r.body.deviceId} ${minute}`;
-    expected.set(key, (expected.get(key) ?? 0) + 1);
-  }
-  const { rows: counts } = await pg.query<{ device_id: string; minute: Date; n: number }>(
-    "SELECT device_id, minute, count::int AS n FROM metric_minute WHERE metric = 'temp'",
-  );
-  sinks.push(
-    tallyCounts(
+  await count('postgres processed_readings', async () => {
+    const { rows } = await pg.query<{ reading_id: string }>(
+      'SELECT reading_id FROM processed_readings',
+    );
+    return tallySink('postgres processed_readings', 'exactly-once', accepted, [
+      rows.map((r) => r.reading_id),
+    ]);
+  });
+  await count('postgres metric_minute counts', async () => {
+    const expected = new Map<string, number>();
+    for (const r of readings) {
+      if (!accepted.has(r.id)) continue;
+      const minute = new Date(Math.floor(Date.parse(r.body.ts) / 60_000) * 60_000).toISOString();
+      const key = `${r.body.deviceId} ${minute}`;
+      expected.set(key, (expected.get(key) ?? 0) + 1);
+    }
+    const { rows } = await pg.query<{ device_id: string; minute: Date; n: number }>(
+      "SELECT device_id, minute, count::int AS n FROM metric_minute WHERE metric = 'temp'",
+    );
+    return tallyCounts(
       'postgres metric_minute counts',
       expected,
-      new Map(counts.map((c) => [`${c.device_id} ${c.minute.toISOString()}`, c.n])),
-    ),
-  );
+      new Map(rows.map((c) => [`${c.device_id} ${c.minute.toISOString()}`, c.n])),
+    );
+  });
   await pg.end();
   mark('countMs');
 
