@@ -5,10 +5,12 @@
  * is never quoted without the load it ran under. Exits 1 if any benchmark failed, after running
  * the rest.
  *
- *   npm run bench                   # every benchmark below, defaults (about 2–3 minutes)
- *   npm run bench -- --only e2e     # one of them (repeatable: --only policy --only e2e)
+ *   npm run bench                        # every benchmark below, defaults (about 12 minutes)
+ *   npm run bench -- ingest pg-sink      # some of them, by name (or --only ingest --only e2e)
  *
- * For other settings run a benchmark directly, e.g. `npx tsx scripts/bench-e2e.ts --rate 1000`.
+ * Each one runs its baseline in the same run and prints `RESULT` lines with the figure, the
+ * baseline, the ratio, the target and the load average (scripts/bench-lib.ts). For other
+ * settings run a benchmark directly, e.g. `npx tsx scripts/bench-e2e.ts --rate 1000`.
  */
 import { spawn } from 'node:child_process';
 import { loadavg } from 'node:os';
@@ -22,6 +24,8 @@ export interface Benchmark {
   readonly script: string;
   /** Extra node options (the policy benchmark measures retained heap with `--expose-gc`). */
   readonly nodeArgs?: readonly string[];
+  /** Arguments of the script. */
+  readonly args?: readonly string[];
   readonly what: string;
 }
 
@@ -34,16 +38,70 @@ export const BENCHMARKS: readonly Benchmark[] = [
     what: 'policy evaluation on generated stacks of 1,000 to 30,000 resources',
   },
   {
-    name: 'ingest',
+    name: 'http',
     script: 'scripts/bench-ingest.ts',
-    what: 'ingest throughput, express vs raw node:http, same parser, no-op sink',
+    what: 'ingest HTTP path: express vs raw node:http, same parser, no-op sink',
+  },
+  {
+    name: 'ingest',
+    script: 'scripts/bench-ingest-sinks.ts',
+    what: 'ingest with Cosmos + Kafka vs kafka-producer-perf-test, same record size and acks',
+  },
+  {
+    name: 'pg-sink',
+    script: 'scripts/bench-pg-sink.ts',
+    what: "processing's PostgreSQL sink (copy and unnest write methods) vs COPY of the same rows",
   },
   {
     name: 'e2e',
     script: 'scripts/bench-e2e.ts',
-    what: "ingest's 202 → alert on web's SSE stream under background load, own engines",
+    args: ['--rate', '2000'],
+    what: "ingest's 202 → alert on web's SSE stream at 2,000 readings/s, consumer lag",
+  },
+  {
+    name: 'e2e-5k',
+    script: 'scripts/bench-e2e.ts',
+    args: ['--rate', '5000'],
+    what: "ingest's 202 → alert on web's SSE stream at 5,000 readings/s, consumer lag",
+  },
+  {
+    name: 'memory',
+    script: 'scripts/bench-services.ts',
+    args: ['--mode', 'memory'],
+    what: 'RSS of each compiled service at idle and under 2,000 readings/s',
+  },
+  {
+    name: 'concurrency',
+    script: 'scripts/bench-services.ts',
+    args: ['--mode', 'concurrency'],
+    what: '1,000 concurrent connections on ingest vs a raw node:http server',
+  },
+  {
+    name: 'idle',
+    script: 'scripts/bench-services.ts',
+    args: ['--mode', 'idle'],
+    what: 'CPU of each compiled service with no traffic vs a bare node process',
   },
 ];
+
+/**
+ * The benchmarks named on the command line, positionally (`npm run bench -- ingest e2e`) or
+ * with `--only` (repeatable), in suite order; all of them when none is named.
+ */
+export function selectBenchmarks(
+  argv: readonly string[],
+): { selected: readonly Benchmark[] } | { unknown: readonly string[] } {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    options: { only: { type: 'string', multiple: true } },
+    allowPositionals: true,
+  });
+  const wanted = [...(values.only ?? []), ...positionals];
+  const names: readonly string[] = BENCHMARKS.map((b) => b.name);
+  const unknown = wanted.filter((n) => !names.includes(n));
+  if (unknown.length > 0) return { unknown };
+  return { selected: BENCHMARKS.filter((b) => wanted.length === 0 || wanted.includes(b.name)) };
+}
 
 function load(): string {
   return loadavg()
@@ -56,7 +114,7 @@ const ROOT = join(__dirname, '..');
 function run(b: Benchmark): Promise<number> {
   const script = b.script;
   return new Promise((resolve) => {
-    const args = [...(b.nodeArgs ?? []), '--import', 'tsx', join(ROOT, script)];
+    const args = [...(b.nodeArgs ?? []), '--import', 'tsx', join(ROOT, script), ...(b.args ?? [])];
     const child = spawn(process.execPath, args, { stdio: 'inherit', cwd: ROOT });
     child.once('error', (err) => {
       process.stderr.write(`bench: cannot start ${script}: ${err.message}\n`);
@@ -67,20 +125,18 @@ function run(b: Benchmark): Promise<number> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { only: { type: 'string', multiple: true } } });
-  const names: readonly string[] = BENCHMARKS.map((b) => b.name);
-  const unknown = (values.only ?? []).filter((n) => !names.includes(n));
-  if (unknown.length > 0) {
+  const selection = selectBenchmarks(process.argv.slice(2));
+  if ('unknown' in selection) {
     process.stderr.write(
-      `bench: unknown --only ${unknown.join(', ')} (known: ${names.join(', ')})\n`,
+      `bench: unknown ${selection.unknown.join(', ')} (known: ${BENCHMARKS.map((b) => b.name).join(', ')})\n`,
     );
     process.exit(2);
   }
-  const selected = BENCHMARKS.filter((b) => !values.only || values.only.includes(b.name));
+  const selected = selection.selected;
   const results: { name: string; code: number; seconds: number }[] = [];
   for (const b of selected) {
     process.stdout.write(
-      `\n=== bench ${b.name}: ${b.what}\n=== node ${[...(b.nodeArgs ?? []), '--import tsx', b.script].join(' ')} · load average ${load()}\n\n`,
+      `\n=== bench ${b.name}: ${b.what}\n=== node ${[...(b.nodeArgs ?? []), '--import tsx', b.script, ...(b.args ?? [])].join(' ')} · load average ${load()}\n\n`,
     );
     const start = Date.now();
     const code = await run(b);

@@ -1,6 +1,6 @@
 import { freshDatabase, redisDb, uniqueSuffix } from './fixtures';
 import { startService } from './services';
-import type { ServiceHandle } from './services';
+import type { ServiceHandle, StartServiceOptions } from './services';
 
 /** The four workloads running as child processes against the engines. */
 export interface Pipeline {
@@ -26,6 +26,8 @@ export interface PipelineOptions {
   readonly env?: Partial<
     Record<'ingest' | 'analysis' | 'processing' | 'web', Record<string, string>>
   >;
+  /** Run the compiled services (see {@link StartServiceOptions.compiled}). @default - tsx */
+  readonly compiled?: StartServiceOptions['compiled'];
 }
 
 /**
@@ -46,7 +48,7 @@ export async function startPipeline(options: PipelineOptions): Promise<Pipeline>
     const s = await startService(
       name,
       { ...env, ...options.env?.[name] },
-      { logDir: options.logDir },
+      { logDir: options.logDir, compiled: options.compiled },
     );
     started.push(s);
     return s;

@@ -1,0 +1,320 @@
+/**
+ * What every benchmark of `npm run bench` shares: the figures' math (percentiles, rates,
+ * ratios), the machine's load average, reading a process's RSS and CPU time from /proc, parsing
+ * `kafka-producer-perf-test.sh`'s summary line, a closed-loop HTTP load generator, and starting
+ * the compiled services. The pure parts are unit-tested in test/bench.test.ts.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+
+/** The repository root. */
+export const ROOT = join(__dirname, '..');
+
+/**
+ * The `p`th percentile (nearest rank) of an ascending array; NaN when empty.
+ * @example percentile([1, 2, 3, 4], 50) // 2
+ */
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const rank = Math.ceil((p / 100) * sorted.length);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, rank - 1))];
+}
+
+/** p50/p95/p99/max of latencies in ms (any order), rounded to 0.1 ms. */
+export function latencySummary(values: readonly number[]): {
+  n: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+} {
+  const sorted = [...values].sort((a, b) => a - b);
+  const r = (v: number) => Math.round(v * 10) / 10;
+  return {
+    n: sorted.length,
+    p50: r(percentile(sorted, 50)),
+    p95: r(percentile(sorted, 95)),
+    p99: r(percentile(sorted, 99)),
+    max: r(sorted.length ? sorted[sorted.length - 1] : NaN),
+  };
+}
+
+/** `value / baseline` with two decimals, e.g. `0.52×`; `n/a` when the baseline is 0 or missing. */
+export function ratio(value: number, baseline: number): string {
+  if (!Number.isFinite(value) || !Number.isFinite(baseline) || baseline === 0) return 'n/a';
+  return `${(value / baseline).toFixed(2)}×`;
+}
+
+/** The 1, 5 and 15 minute load averages, e.g. `1.20 0.80 0.61`. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+}
+
+/** Whole numbers with thousands separators (`20,123`), the way the docs quote them. */
+export function fmt(n: number): string {
+  return Math.round(n).toLocaleString('en-US');
+}
+
+/**
+ * Prints one figure the way docs/benchmarks.md quotes it:
+ * `RESULT <bench> · <what>: <value> | baseline <name>: <value> | ratio <r> | target <t> <met?> | load <l>`.
+ */
+export function result(
+  bench: string,
+  what: string,
+  figure: string,
+  extra: { baseline?: string; ratio?: string; target?: string; met?: boolean } = {},
+): string {
+  const parts = [`RESULT ${bench} · ${what}: ${figure}`];
+  if (extra.baseline) parts.push(`baseline ${extra.baseline}`);
+  if (extra.ratio) parts.push(`ratio ${extra.ratio}`);
+  if (extra.target)
+    parts.push(
+      `target ${extra.target} ${extra.met === undefined ? '' : extra.met ? 'MET' : 'NOT MET'}`.trim(),
+    );
+  parts.push(`load ${loadAverage()}`);
+  const line = parts.join(' | ');
+  console.log(line);
+  return line;
+}
+
+/** What `ProducerPerformance` prints on its last line. */
+export interface ProducerPerfSummary {
+  readonly records: number;
+  readonly recordsPerSecond: number;
+  readonly mbPerSecond: number;
+  readonly avgLatencyMs: number;
+  readonly maxLatencyMs: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+/**
+ * Parses the summary line of `kafka-producer-perf-test.sh` (`org.apache.kafka.tools.ProducerPerformance`),
+ * e.g. `200000 records sent, 67091.58 records/sec (12.80 MB/sec), 898.79 ms avg latency,
+ * 1113.00 ms max latency, 966 ms 50th, 1089 ms 95th, 1102 ms 99th, 1112 ms 99.9th.`
+ * (the last such line of `output`). Throws when there is none.
+ */
+export function parseProducerPerf(output: string): ProducerPerfSummary {
+  const re =
+    /(\d+) records sent, ([\d.]+) records\/sec \(([\d.]+) MB\/sec\), ([\d.]+) ms avg latency, ([\d.]+) ms max latency, (\d+) ms 50th, \d+ ms 95th, (\d+) ms 99th/g;
+  let last: RegExpExecArray | undefined;
+  for (let m = re.exec(output); m; m = re.exec(output)) last = m;
+  if (!last) throw new Error(`no ProducerPerformance summary line in: ${output.slice(-500)}`);
+  return {
+    records: Number(last[1]),
+    recordsPerSecond: Number(last[2]),
+    mbPerSecond: Number(last[3]),
+    avgLatencyMs: Number(last[4]),
+    maxLatencyMs: Number(last[5]),
+    p50Ms: Number(last[6]),
+    p99Ms: Number(last[7]),
+  };
+}
+
+/**
+ * CPU time (user + system) in clock ticks from the text of `/proc/<pid>/stat`. The command name
+ * (field 2) may hold spaces and parentheses, so fields are counted after its last `)`.
+ */
+export function cpuTicksFromStat(stat: string): number {
+  const rest = stat
+    .slice(stat.lastIndexOf(')') + 2)
+    .trim()
+    .split(/\s+/);
+  // rest[0] is field 3 (state): utime is field 14, stime field 15.
+  const utime = Number(rest[11]);
+  const stime = Number(rest[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime))
+    throw new Error(`cannot read utime/stime from /proc stat: ${stat.slice(0, 120)}`);
+  return utime + stime;
+}
+
+/** Clock ticks per second (`getconf CLK_TCK`), 100 on Linux unless it says otherwise. */
+export const CLOCK_TICKS = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/** CPU seconds a process has used so far, or undefined when it is gone. */
+export function cpuSeconds(pid: number): number | undefined {
+  try {
+    return cpuTicksFromStat(readFileSync(`/proc/${pid}/stat`, 'utf8')) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** CPU use in percent of one core between two readings of cpu seconds `wallS` apart. */
+export function cpuPercent(beforeS: number, afterS: number, wallS: number): number {
+  return wallS > 0 ? ((afterS - beforeS) / wallS) * 100 : NaN;
+}
+
+/** RSS and peak RSS (VmHWM) of a process in MiB, from /proc; undefined when it is gone. */
+export function memoryMiB(pid: number): { rss: number; peak: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const field = (name: string) =>
+      Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN) / 1024;
+    return { rss: field('VmRSS'), peak: field('VmHWM') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples a process's RSS every `everyMs`; `stop()` returns the max and mean in MiB. */
+export function sampleRss(pid: number, everyMs = 250): () => { max: number; mean: number } {
+  const xs: number[] = [];
+  const t = setInterval(() => {
+    const m = memoryMiB(pid);
+    if (m) xs.push(m.rss);
+  }, everyMs);
+  return () => {
+    clearInterval(t);
+    return {
+      max: Math.round(Math.max(...xs) * 10) / 10,
+      mean: Math.round((xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length)) * 10) / 10,
+    };
+  };
+}
+
+/**
+ * Builds the workloads to JavaScript (`tsc -p workloads/tsconfig.build.json` → dist/workloads)
+ * unless dist is newer than every workload source: the benchmarks run the compiled services, as
+ * the images do.
+ */
+export function buildWorkloads(): void {
+  const marker = join(ROOT, 'dist', 'workloads', 'ingest', 'server.js');
+  const newest = newestMtime(join(ROOT, 'workloads'));
+  if (existsSync(marker) && statSync(marker).mtimeMs >= newest) return;
+  console.log('building workloads: npx tsc -p workloads/tsconfig.build.json');
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'workloads/tsconfig.build.json'],
+    {
+      cwd: ROOT,
+      stdio: 'inherit',
+    },
+  );
+}
+
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules' || e.name === 'public') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) newest = Math.max(newest, newestMtime(p));
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts'))
+      newest = Math.max(newest, statSync(p).mtimeMs);
+  }
+  return newest;
+}
+
+/** Outcome of {@link closedLoop}. */
+export interface LoadOutcome {
+  readonly requests: number;
+  readonly items: number;
+  readonly byStatus: Readonly<Record<string, number>>;
+  readonly errors: number;
+  readonly seconds: number;
+  readonly latenciesMs: readonly number[];
+}
+
+/**
+ * A closed-loop HTTP load: `connections` keep-alive connections, each sending the next body as
+ * soon as the previous answer arrived, for `seconds` (bounded). An item counts when answered 202.
+ */
+export async function closedLoop(opts: {
+  readonly url: string;
+  readonly bodies: ReadonlyArray<{ buffer: Buffer; count: number }>;
+  readonly contentType: string;
+  readonly connections: number;
+  readonly seconds: number;
+}): Promise<LoadOutcome> {
+  const u = new URL(opts.url);
+  const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
+  const post = (body: Buffer) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(
+        {
+          host: u.hostname,
+          port: u.port,
+          path: u.pathname,
+          method: 'POST',
+          agent,
+          headers: { 'content-type': opts.contentType, 'content-length': body.length },
+        },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  const byStatus: Record<string, number> = {};
+  const latenciesMs: number[] = [];
+  let requests = 0;
+  let items = 0;
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + opts.seconds * 1000;
+  await Promise.all(
+    Array.from({ length: opts.connections }, async () => {
+      while (performance.now() < deadline) {
+        const body = opts.bodies[next++ % opts.bodies.length];
+        requests++;
+        const t = performance.now();
+        try {
+          const status = await post(body.buffer);
+          latenciesMs.push(performance.now() - t);
+          byStatus[status] = (byStatus[status] ?? 0) + 1;
+          if (status === 202) items += body.count;
+        } catch {
+          errors++;
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      }
+    }),
+  );
+  agent.destroy();
+  return {
+    requests,
+    items,
+    byStatus,
+    errors,
+    seconds: (performance.now() - started) / 1000,
+    latenciesMs,
+  };
+}
+
+/** Runs a command to its end, resolving with its exit code and combined output. */
+export function runToEnd(
+  command: string,
+  args: readonly string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, [...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: opts.env ?? process.env,
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += String(d)));
+    child.stderr.on('data', (d) => (output += String(d)));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
+    child.once('error', reject);
+    child.once('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, output });
+    });
+  });
+}

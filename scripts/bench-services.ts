@@ -1,0 +1,266 @@
+/**
+ * The four services, compiled, on the local engines: memory under load, 1,000 concurrent ingest
+ * connections, and CPU at idle. One benchmark per `--mode`:
+ *
+ *   npm run bench -- memory        # RSS of each service at idle, then under --rate readings/s
+ *   npm run bench -- concurrency   # --connections keep-alive connections on ingest at once
+ *   npm run bench -- idle          # CPU of each service with no traffic, over --seconds
+ *   npx tsx scripts/bench-services.ts --mode memory [--rate 2000] [--seconds 20]
+ *   ENGINES=external npx tsx scripts/bench-services.ts --mode idle   # engines from the env
+ *
+ * Baselines, measured in the same run: memory — each service's own RSS at idle just before the
+ * load; concurrency — a raw `node:http` server with ingest's parser and a no-op sink, on the
+ * same connections and bodies (what Node itself costs at that concurrency); idle — a bare Node
+ * process (`setInterval` every second) sampled over the same window.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  buildWorkloads,
+  closedLoop,
+  cpuPercent,
+  cpuSeconds,
+  fmt,
+  latencySummary,
+  loadAverage,
+  memoryMiB,
+  ratio,
+  result,
+  sampleRss,
+} from './bench-lib';
+import { startEngines } from './engines';
+import type { Engines } from './engines';
+import { startPipeline } from '../test/e2e/pipeline';
+import type { Pipeline } from '../test/e2e/pipeline';
+import { bodyFormat, isBodyError, parseTelemetryBody, toReadings } from '../workloads/ingest/parse';
+import { Fleet, toBodies } from '../workloads/simulator/generator';
+
+const { values: args } = parseArgs({
+  options: {
+    mode: { type: 'string', default: 'memory' },
+    rate: { type: 'string', default: '2000' },
+    seconds: { type: 'string', default: '20' },
+    connections: { type: 'string', default: '1000' },
+    batch: { type: 'string', default: '10' },
+  },
+});
+const MODE = args.mode as 'memory' | 'concurrency' | 'idle';
+const SECONDS = Number(args.seconds);
+
+function bodiesFor(batch: number, devices: number) {
+  const fleet = new Fleet({ devices, anomalyRate: 0, seed: 7, prefix: `s${process.pid}` });
+  const now = Date.now();
+  return toBodies(
+    Array.from({ length: 64 }, (_, i) => fleet.take(batch * 16, now - (64 - i) * 1000)).flat(),
+    batch,
+    'ndjson',
+  ).map((b) => ({ count: b.count, buffer: Buffer.from(b.body) }));
+}
+
+/** The concurrency baseline: ingest's parser behind a raw node:http server, no-op sink. */
+async function rawServer(): Promise<{ url: string; close: () => void }> {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const format = bodyFormat(req.headers['content-type']) ?? 'json';
+      const r = parseTelemetryBody(Buffer.concat(chunks).toString('utf8'), format, {
+        maxItems: 5000,
+        nowMs: Date.now(),
+      });
+      const ok = !isBodyError(r);
+      const accepted = ok ? toReadings(r.valid, new Date().toISOString()).length : 0;
+      const text = JSON.stringify({ accepted });
+      res.writeHead(ok ? 202 : 400, {
+        'content-type': 'application/json',
+        'content-length': text.length,
+      });
+      res.end(text);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () => server.close(),
+  };
+}
+
+/** Paced load at `rate` readings/s in 100 ms ticks, bounded in-flight, until `stop()`. */
+function pacedLoad(url: string, rate: number) {
+  const fleet = new Fleet({ devices: 1000, anomalyRate: 0, seed: 11, prefix: `m${process.pid}` });
+  let running = true;
+  let accepted = 0;
+  let failed = 0;
+  const inFlight = new Set<Promise<void>>();
+  const loop = (async () => {
+    let next = Date.now();
+    while (running) {
+      const batch = fleet.take(Math.round(rate / 10), Date.now());
+      if (inFlight.size < 64) {
+        const p = fetch(`${url}/v1/telemetry`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(batch),
+        })
+          .then(async (r) => {
+            await r.arrayBuffer();
+            if (r.status === 202) accepted += batch.length;
+            else failed += batch.length;
+          })
+          .catch(() => {
+            failed += batch.length;
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      } else failed += batch.length;
+      next += 100;
+      await new Promise((r) => setTimeout(r, Math.max(0, next - Date.now())));
+    }
+  })();
+  return async () => {
+    running = false;
+    await loop;
+    await Promise.all(inFlight);
+    return { accepted, failed };
+  };
+}
+
+async function memory(p: Pipeline): Promise<void> {
+  const rate = Number(args.rate);
+  const services = [p.ingest, p.analysis, p.processing, p.web];
+  await new Promise((r) => setTimeout(r, 3000));
+  const idle = Object.fromEntries(services.map((s) => [s.name, memoryMiB(s.proc.pid)?.rss ?? NaN]));
+  console.log(
+    `memory: idle RSS ${JSON.stringify(idle)} MiB; now ${rate} readings/s for ${SECONDS} s · load ${loadAverage()}`,
+  );
+  const stream = await fetch(`${p.web.url}/api/stream`); // one dashboard watching, as in use
+  const samplers = services.map((s) => ({ name: s.name, stop: sampleRss(s.proc.pid, 250) }));
+  const stop = pacedLoad(p.ingest.url, rate);
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const sent = await stop();
+  await stream.body?.cancel();
+  console.log(`memory: ${fmt(sent.accepted / SECONDS)} readings/s accepted, ${sent.failed} failed`);
+  for (const s of samplers) {
+    const r = s.stop();
+    result('memory', `${s.name} RSS under ${fmt(rate)} readings/s (max)`, `${r.max} MiB`, {
+      baseline: `own idle RSS ${idle[s.name].toFixed(1)} MiB`,
+      ratio: ratio(r.max, idle[s.name]),
+      target: '≤ 150 MiB',
+      met: r.max <= 150,
+    });
+  }
+}
+
+async function concurrency(p: Pipeline): Promise<void> {
+  const connections = Number(args.connections);
+  const batch = Number(args.batch);
+  const bodies = bodiesFor(batch, connections);
+  const seconds = Math.min(SECONDS, 15);
+  const raw = await rawServer();
+  const run = async (url: string) =>
+    closedLoop({
+      url: `${url}/v1/telemetry`,
+      bodies,
+      contentType: 'application/x-ndjson',
+      connections,
+      seconds,
+    });
+  console.log(
+    `concurrency: ${connections} keep-alive connections, each posting ${batch}-reading NDJSON batches back to back, ${seconds} s per server · load ${loadAverage()}`,
+  );
+  const base = await run(raw.url);
+  raw.close();
+  const bl = latencySummary(base.latenciesMs);
+  console.log(
+    `baseline raw node:http (no-op sink): ${fmt(base.items / base.seconds)} readings/s, statuses ${JSON.stringify(base.byStatus)}, errors ${base.errors}, p50 ${bl.p50} / p99 ${bl.p99} ms · load ${loadAverage()}`,
+  );
+  const rss = sampleRss(p.ingest.proc.pid);
+  const r = await run(p.ingest.url);
+  const mem = rss();
+  const l = latencySummary(r.latenciesMs);
+  console.log(
+    `ingest (Cosmos + Kafka): ${fmt(r.items / r.seconds)} readings/s, statuses ${JSON.stringify(r.byStatus)}, errors ${r.errors}, p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} ms, RSS max ${mem.max} MiB`,
+  );
+  const all = r.errors === 0 && Object.keys(r.byStatus).every((s) => s === '202');
+  result(
+    'concurrency',
+    `${connections} connections on ingest: 202 p50`,
+    `${l.p50} ms (${all ? 'every request answered 202' : `statuses ${JSON.stringify(r.byStatus)}, ${r.errors} errors`})`,
+    {
+      baseline: `raw node:http p50 ${bl.p50} ms`,
+      ratio: ratio(l.p50, bl.p50),
+      target: '≤ 1000 ms',
+      met: l.p50 <= 1000 && all,
+    },
+  );
+}
+
+async function idle(p: Pipeline): Promise<void> {
+  const bare = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
+  const services = [
+    ...[p.ingest, p.analysis, p.processing, p.web].map((s) => ({ name: s.name, pid: s.proc.pid })),
+    { name: 'bare node', pid: bare.pid! },
+  ];
+  console.log(`idle: settling 10 s, then CPU over ${SECONDS} s · load ${loadAverage()}`);
+  await new Promise((r) => setTimeout(r, 10_000));
+  const before = services.map((s) => cpuSeconds(s.pid) ?? NaN);
+  const t = performance.now();
+  await new Promise((r) => setTimeout(r, SECONDS * 1000));
+  const wall = (performance.now() - t) / 1000;
+  const pct = services.map((s, i) => cpuPercent(before[i], cpuSeconds(s.pid) ?? NaN, wall));
+  bare.kill();
+  const bareP = pct[pct.length - 1];
+  services.slice(0, -1).forEach((s, i) => {
+    result('idle', `${s.name} CPU with no traffic over ${SECONDS} s`, `${pct[i].toFixed(2)} %`, {
+      baseline: `bare node ${bareP.toFixed(2)} %`,
+      ratio: ratio(pct[i], bareP),
+      target: '< 1 %',
+      met: pct[i] < 1,
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  if (!['memory', 'concurrency', 'idle'].includes(MODE)) {
+    console.error(`bench-services: --mode must be memory, concurrency or idle, not ${MODE}`);
+    process.exit(2);
+  }
+  buildWorkloads();
+  let engines: Engines | undefined;
+  if (process.env.ENGINES !== 'external') {
+    engines = await startEngines({ log: (m) => console.log(`engines: ${m}`) });
+    Object.assign(process.env, engines.env);
+  }
+  const logDir = mkdtempSync(join(tmpdir(), `bench-${MODE}-`));
+  let pipeline: Pipeline | undefined;
+  try {
+    pipeline = await startPipeline({
+      logDir,
+      redisDb: 15,
+      compiled: {},
+      env: Object.fromEntries(
+        ['ingest', 'analysis', 'processing', 'web'].map((n) => [n, { LOG_LEVEL: 'warn' }]),
+      ),
+    });
+    console.log(`services up, compiled (logs in ${logDir})`);
+    if (MODE === 'memory') await memory(pipeline);
+    else if (MODE === 'concurrency') await concurrency(pipeline);
+    else await idle(pipeline);
+  } finally {
+    await pipeline?.stop();
+    await engines?.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
