@@ -158,9 +158,14 @@ async function main(): Promise<void> {
 
     const records = Math.max(100_000, run.items);
     // Its own topic, partitioned like telemetry.raw: its random records are no readings.
-    const admin = new Kafka({ brokers: (process.env.KAFKA_BROKERS as string).split(','), logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      brokers: (process.env.KAFKA_BROKERS as string).split(','),
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: PERF_TOPIC, numPartitions: 6, replicationFactor: 1 }] });
+    await admin.createTopics({
+      topics: [{ topic: PERF_TOPIC, numPartitions: 6, replicationFactor: 1 }],
+    });
     await admin.disconnect();
     console.log(
       `baseline: kafka-producer-perf-test (ProducerPerformance ${kafkaVersion()}) ${fmt(records)} records of ${recordSize} B, acks=all, idempotent, ${PERF_TOPIC} (6 partitions, as telemetry.raw) · load ${loadAverage()}`,
