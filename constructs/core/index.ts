@@ -12,3 +12,4 @@ export * from './cidr';
 export * from './waivers';
 export * from './brand';
 export * from './addresses';
+export * from './resource-id';

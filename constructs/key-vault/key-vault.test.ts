@@ -1,5 +1,5 @@
 import type { TerraformStack } from 'cdktf';
-import { Fn, Op, TerraformVariable, Testing } from 'cdktf';
+import { Fn, Op, TerraformOutput, TerraformVariable, Testing } from 'cdktf';
 import { KeyVault as AzKeyVault } from '@cdktf/provider-azurerm/lib/key-vault';
 import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
@@ -7,7 +7,7 @@ import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
 import { KeyVault } from './key-vault';
-import type { KeyVaultProps } from './key-vault';
+import type { IKeyVault, KeyVaultProps } from './key-vault';
 import { testScope } from '../../test/construct-helpers';
 
 function synth(
@@ -195,5 +195,60 @@ describe('KeyVault', () => {
       value: '${azurerm_key_vault.Other.vault_uri}',
     });
     expect(out).not.toContain('hunter2');
+  });
+});
+
+describe('KeyVault.fromId', () => {
+  const vaultId =
+    '/subscriptions/s/resourceGroups/rg-shared/providers/Microsoft.KeyVault/vaults/kv-shared';
+
+  it('grants on a vault created elsewhere through the IKeyVault interface', () => {
+    const { stack } = testScope();
+    const vault: IKeyVault = KeyVault.fromId(stack, 'Shared', { resourceId: vaultId });
+    expect(vault).toMatchObject({
+      name: 'kv-shared',
+      vaultUri: 'https://kv-shared.vault.azure.net/',
+    });
+    const principal = { principalId: 'p-1', principalType: 'ServicePrincipal' as const };
+    const first = vault.grantSecretsRead(principal);
+    expect(vault.grantSecretsRead(principal)).toBe(first);
+    vault.grantEncryptionUser(principal);
+    const out = Testing.synth(stack);
+    expect(out).toHaveResourceWithProperties(RoleAssignment, {
+      scope: vaultId,
+      role_definition_name: 'Key Vault Secrets User',
+      principal_id: 'p-1',
+      principal_type: 'ServicePrincipal',
+    });
+    expect(out).toHaveResourceWithProperties(RoleAssignment, {
+      scope: vaultId,
+      role_definition_name: 'Key Vault Crypto Service Encryption User',
+    });
+    expect(out).not.toHaveResource(AzKeyVault);
+  });
+
+  it('takes a terraform reference and lets terraform split the name out', () => {
+    const { stack } = testScope();
+    const id = new TerraformVariable(stack, 'vault_id', { type: 'string' }).stringValue;
+    const vault = KeyVault.fromId(stack, 'Shared', { resourceId: id });
+    new TerraformOutput(stack, 'vault_name', { value: vault.name });
+    vault.grantSecretsManage({ principalId: 'p' });
+    const out = Testing.synth(stack);
+    expect(out).toHaveResourceWithProperties(RoleAssignment, { scope: '${var.vault_id}' });
+    expect((JSON.parse(out) as { output: Record<string, { value: string }> }).output).toEqual({
+      vault_name: { value: '${element(split("/", var.vault_id), 8)}' },
+    });
+  });
+
+  it('rejects a literal id that is not a key vault id', () => {
+    const { stack } = testScope();
+    expect(() =>
+      KeyVault.fromId(stack, 'Shared', {
+        resourceId:
+          '/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/st',
+      }),
+    ).toThrow(
+      /test\/Shared: invalid resourceId ".*storageAccounts\/st": a resource id \/subscriptions\/<id>\/resourceGroups\/<group>\/providers\/Microsoft.KeyVault\/vaults\/<name>/,
+    );
   });
 });

@@ -12,18 +12,110 @@ import {
   grantRole,
   isUnresolved,
   NamingRules,
+  parseResourceId,
   validateIpRules,
   validateName,
   validateOneOf,
   validateRange,
 } from '../core';
 
-/** A Key Vault as other constructs take it. */
+/**
+ * A Key Vault as other constructs take it: one this program creates ({@link KeyVault}) or one
+ * created elsewhere ({@link KeyVault.fromId}). Both grant the same roles.
+ */
 export interface IKeyVault {
   readonly id: string;
   readonly name: string;
   /** `https://<name>.vault.azure.net/`. */
   readonly vaultUri: string;
+  /** Grants `Key Vault Secrets User`: read secret values. Nothing else. */
+  grantSecretsRead(principal: IPrincipal): RoleAssignment;
+  /** Grants `Key Vault Secrets Officer`: manage secrets (for deployment pipelines). */
+  grantSecretsManage(principal: IPrincipal): RoleAssignment;
+  /** Grants `Key Vault Certificates Officer`: create and renew certificates (deployers). */
+  grantCertificatesManage(principal: IPrincipal): RoleAssignment;
+  /** Grants `Key Vault Crypto Service Encryption User`: wrap/unwrap with keys, for CMK. */
+  grantEncryptionUser(principal: IPrincipal): RoleAssignment;
+}
+
+/** A Key Vault created elsewhere, for {@link KeyVault.fromId}. */
+export interface KeyVaultAttributes {
+  /**
+   * Resource id, `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.KeyVault/vaults/<name>`,
+   * or a Terraform reference to one (e.g. a `DataAzurermKeyVault`'s `id`).
+   */
+  readonly resourceId: string;
+  /**
+   * The vault URI.
+   * @default - `https://<name>.vault.azure.net/`, the name taken from `resourceId`
+   */
+  readonly vaultUri?: string;
+}
+
+/**
+ * The grants every {@link IKeyVault} of this library has: each is one `azurerm_role_assignment`
+ * on the vault, a child of the construct that grants.
+ */
+export abstract class KeyVaultBase extends Construct implements IKeyVault {
+  public abstract readonly id: string;
+  public abstract readonly name: string;
+  public abstract readonly vaultUri: string;
+
+  public grantSecretsRead(principal: IPrincipal): RoleAssignment {
+    return grantRole(this, grantId('SecretsUser', this, principal), {
+      scope: this.id,
+      roleDefinitionName: 'Key Vault Secrets User',
+      principal,
+      description: `read secrets of ${this.node.path}`,
+    });
+  }
+
+  public grantSecretsManage(principal: IPrincipal): RoleAssignment {
+    return grantRole(this, grantId('SecretsOfficer', this, principal), {
+      scope: this.id,
+      roleDefinitionName: 'Key Vault Secrets Officer',
+      principal,
+      description: `manage secrets of ${this.node.path}`,
+    });
+  }
+
+  public grantCertificatesManage(principal: IPrincipal): RoleAssignment {
+    return grantRole(this, grantId('CertificatesOfficer', this, principal), {
+      scope: this.id,
+      roleDefinitionName: 'Key Vault Certificates Officer',
+      principal,
+      description: `manage certificates of ${this.node.path}`,
+    });
+  }
+
+  public grantEncryptionUser(principal: IPrincipal): RoleAssignment {
+    return grantRole(this, grantId('CryptoEncryptionUser', this, principal), {
+      scope: this.id,
+      roleDefinitionName: 'Key Vault Crypto Service Encryption User',
+      principal,
+      description: `customer-managed key use of ${this.node.path}`,
+    });
+  }
+}
+
+/** A vault created elsewhere: grants only. */
+class ImportedKeyVault extends KeyVaultBase {
+  public readonly id: string;
+  public readonly name: string;
+  public readonly vaultUri: string;
+
+  constructor(scope: Construct, id: string, attrs: KeyVaultAttributes) {
+    super(scope, id);
+    const parts = parseResourceId(
+      this,
+      'resourceId',
+      attrs.resourceId,
+      'Microsoft.KeyVault/vaults',
+    );
+    this.id = parts.id;
+    this.name = parts.name;
+    this.vaultUri = attrs.vaultUri ?? `https://${parts.name}.vault.azure.net/`;
+  }
 }
 
 /** Props of {@link KeyVault}. */
@@ -99,12 +191,24 @@ export interface KeyVaultSecretOptions {
  * @example
  * const kv = new KeyVault(this, 'KeyVault', {
  *   name: 'kv-iot-dev-weu', resourceGroup: rg, tenantId: client.tenantId,
- *   privateEndpoints: [{ subnet: network.subnet('endpoints'), privateDnsZones: [network.dnsZone('vault')] }],
- *   diagnosticSettings: [{ workspace: monitoring.workspace }],
+ *   privateEndpoints: { vault: { subnet: network.subnet('endpoints'), privateDnsZones: [network.dnsZone('vault')] } },
+ *   diagnosticSettings: { law: { workspace: monitoring.workspace } },
  * });
  * kv.grantSecretsRead(identity);
  */
-export class KeyVault extends Construct implements IKeyVault {
+export class KeyVault extends KeyVaultBase {
+  /**
+   * A vault created elsewhere (another stack, the portal), as an {@link IKeyVault} that grants:
+   * its role assignments become children of the returned construct.
+   *
+   * @example
+   * const shared = KeyVault.fromId(this, 'SharedVault', { resourceId: sharedVaultId });
+   * shared.grantSecretsRead(identity);
+   */
+  public static fromId(scope: Construct, id: string, attrs: KeyVaultAttributes): IKeyVault {
+    return new ImportedKeyVault(scope, id, attrs);
+  }
+
   public readonly id: string;
   public readonly name: string;
   public readonly vaultUri: string;
@@ -191,46 +295,6 @@ export class KeyVault extends Construct implements IKeyVault {
       value: options.value,
       contentType: options.contentType ?? 'text/plain',
       expirationDate: options.expirationDate,
-    });
-  }
-
-  /** Grants `Key Vault Secrets User`: read secret values. Nothing else. */
-  public grantSecretsRead(principal: IPrincipal): RoleAssignment {
-    return grantRole(this, grantId('SecretsUser', this, principal), {
-      scope: this.id,
-      roleDefinitionName: 'Key Vault Secrets User',
-      principal,
-      description: `read secrets of ${this.node.path}`,
-    });
-  }
-
-  /** Grants `Key Vault Secrets Officer`: manage secrets (for deployment pipelines). */
-  public grantSecretsManage(principal: IPrincipal): RoleAssignment {
-    return grantRole(this, grantId('SecretsOfficer', this, principal), {
-      scope: this.id,
-      roleDefinitionName: 'Key Vault Secrets Officer',
-      principal,
-      description: `manage secrets of ${this.node.path}`,
-    });
-  }
-
-  /** Grants `Key Vault Certificates Officer`: create and renew certificates (deployers). */
-  public grantCertificatesManage(principal: IPrincipal): RoleAssignment {
-    return grantRole(this, grantId('CertificatesOfficer', this, principal), {
-      scope: this.id,
-      roleDefinitionName: 'Key Vault Certificates Officer',
-      principal,
-      description: `manage certificates of ${this.node.path}`,
-    });
-  }
-
-  /** Grants `Key Vault Crypto Service Encryption User`: wrap/unwrap with keys, for CMK. */
-  public grantEncryptionUser(principal: IPrincipal): RoleAssignment {
-    return grantRole(this, grantId('CryptoEncryptionUser', this, principal), {
-      scope: this.id,
-      roleDefinitionName: 'Key Vault Crypto Service Encryption User',
-      principal,
-      description: `customer-managed key use of ${this.node.path}`,
     });
   }
 }

@@ -7,6 +7,9 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { testScope } from '../../test/construct-helpers';
 import { MeshIngressEndpoint, firstUsableAddress } from './mesh-ingress-endpoint';
 import type { MeshIngressEndpointProps } from './mesh-ingress-endpoint';
+import { KeyVault } from '../key-vault';
+
+const VAULT_ID = '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv-iot';
 
 function make(props: Partial<MeshIngressEndpointProps> = {}) {
   const { stack, rg } = testScope();
@@ -17,7 +20,7 @@ function make(props: Partial<MeshIngressEndpointProps> = {}) {
     virtualNetworks: { platform: { id: '/vnets/vnet-iot-dev', name: 'vnet-iot-dev' } },
     subnet: { id: '/vnets/vnet-iot-dev/subnets/mesh-ingress', name: 'mesh-ingress' },
     subnetPrefix: '10.40.4.80/28',
-    keyVault: { id: '/vaults/kv-iot', name: 'kv-iot', vaultUri: 'https://kv-iot.vault.azure.net/' },
+    keyVault: KeyVault.fromId(stack, 'Vault', { resourceId: VAULT_ID }),
     loadBalancerOperator: { principalId: 'aks-cp', principalType: 'ServicePrincipal' },
     certificateReader: { principalId: 'csi-addon', principalType: 'ServicePrincipal' },
     ...props,
@@ -49,7 +52,7 @@ describe('MeshIngressEndpoint', () => {
   it('issues a self-signed tls certificate for exactly the host, pem, auto-renewed', () => {
     expect(make().out()).toHaveResourceWithProperties(KeyVaultCertificate, {
       name: 'tls-ingest-gateway',
-      key_vault_id: '/vaults/kv-iot',
+      key_vault_id: VAULT_ID,
       certificate_policy: {
         issuer_parameters: { name: 'Self' },
         key_properties: { exportable: true, key_type: 'RSA', key_size: 2048, reuse_key: false },
