@@ -7,8 +7,9 @@
 // job's and stage's literal variables and the step's `env:` in the environment. Azure Pipelines
 // tasks (`task:`, `checkout:`) need an agent: they are listed as skipped. Conditions follow Azure's
 // defaults: after a failed step only steps with `succeededOrFailed()` or `always()` run.
-// Stage templates (`- template: path` under `stages:`) are expanded; template parameters and
-// template expressions are not supported and are an error, not something silently skipped.
+// Stage templates (`- template: path` under `stages:`) are expanded; a stage from a template with
+// parameters (or with template expressions) cannot be run here and is an error, not something
+// silently skipped; the other stages of such a pipeline still run.
 // Exit codes: 0 every step passed, 1 a step failed, 2 bad usage or a pipeline it cannot run.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -43,7 +44,9 @@ export function loadStages(file) {
   for (const entry of asArray(doc.stages, `${relative(root, file)}: stages`)) {
     if (entry && typeof entry === 'object' && 'template' in entry) {
       if (entry.parameters !== undefined) {
-        throw new PipelineError(`${entry.template}: template parameters are not supported here`);
+        // Another stage (the Deploy stages) may use parameters: only running one is refused.
+        out.push({ unsupported: `${entry.template}: template parameters are not supported here` });
+        continue;
       }
       out.push(...loadStages(resolve(dirname(file), entry.template)));
     } else {
@@ -83,6 +86,8 @@ function literalVariables(variables, where) {
 /** The steps of a stage, in order, as what would run: [{ kind, name, command?, env, condition }]. */
 export function planStage(stages, stageName) {
   const stage = stages.find((s) => s && s.stage === stageName);
+  const unsupported = stages.find((s) => s && s.unsupported);
+  if (!stage && unsupported) throw new PipelineError(unsupported.unsupported);
   if (!stage) {
     const names = stages.map((s) => s?.stage).filter(Boolean);
     throw new PipelineError(

@@ -22,15 +22,36 @@ interface Step {
   script?: string;
   bash?: string;
   task?: string;
+  inputs?: { inlineScript?: string; scriptPath?: string };
 }
+interface Job {
+  steps?: Step[];
+  /** A deployment job's steps. */
+  strategy?: { runOnce?: { deploy?: { steps?: Step[] } } };
+}
+/** What each step runs: script/bash text, and an Azure CLI task's inline script or script file. */
 function scriptSteps(): string[] {
   return pipelineFiles.flatMap((f) =>
-    ((load(f).stages as { jobs?: { steps?: Step[] }[] }[] | undefined) ?? []).flatMap((s) =>
+    ((load(f).stages as { jobs?: Job[] }[] | undefined) ?? []).flatMap((s) =>
       (s.jobs ?? []).flatMap((j) =>
-        (j.steps ?? []).map((st) => st.script ?? st.bash).filter((c): c is string => !!c),
+        [...(j.steps ?? []), ...(j.strategy?.runOnce?.deploy?.steps ?? [])]
+          .map((st) => st.script ?? st.bash ?? st.inputs?.inlineScript ?? st.inputs?.scriptPath)
+          .filter((c): c is string => !!c),
       ),
     ),
   );
+}
+
+/** `true` / `false` in task inputs as booleans; everything else stays as the failsafe schema read it. */
+function booleans(v: unknown, inInputs = false): unknown {
+  if (inInputs && (v === 'true' || v === 'false')) return v === 'true';
+  if (Array.isArray(v)) return v.map((x) => booleans(x, inInputs));
+  if (typeof v === 'object' && v !== null) {
+    return Object.fromEntries(
+      Object.entries(v).map(([k, x]) => [k, booleans(x, inInputs || k === 'inputs')]),
+    );
+  }
+  return v;
 }
 
 /** Validates YAML text against Azure Pipelines' schema; returns the deepest error, if any. */
@@ -48,8 +69,9 @@ function schemaCheck(text: string): { ok: boolean; deepest?: { path: string; mes
     validator = ajv.compile(JSON.parse(readFileSync(schemaPath, 'utf8')) as object);
   }
   // Azure Pipelines reads every scalar as a string (the schema types them so): the YAML
-  // failsafe schema parses the same way.
-  const ok = validator(parse(text, { schema: 'failsafe' })) as boolean;
+  // failsafe schema parses the same way. Task inputs the schema types as booleans
+  // (AzureCLI@2's addSpnToEnvironment) are the exception: true/false become booleans.
+  const ok = validator(booleans(parse(text, { schema: 'failsafe' }))) as boolean;
   // oneOf/anyOf branches report many errors: the deepest path is the one that explains it.
   const e = [...(validator.errors ?? [])].sort(
     (a, b) => b.instancePath.length - a.instancePath.length,
@@ -106,6 +128,47 @@ describe('azure-pipelines.yml', () => {
         });
       }
     }
+  });
+
+  it('reads the Build and deploy stages: their scripts are among the steps checked', () => {
+    const steps = scriptSteps().join('\n');
+    for (const file of [
+      'scripts/azure/build-images.sh',
+      'scripts/azure/install-pipeline-tools.sh',
+      'scripts/azure/deploy-stacks.sh',
+    ]) {
+      expect(steps).toContain(file);
+    }
+    // and the deploy script's own steps: the smoke test it runs exists
+    expect(readFileSync(join(root, 'scripts/azure/deploy-stacks.sh'), 'utf8')).toContain(
+      'npx tsx scripts/azure/smoke.ts',
+    );
+    expect(existsSync(join(root, 'scripts/azure/smoke.ts'))).toBe(true);
+  });
+
+  it('stops pull requests after Validate and gates each deployment by its environment', () => {
+    const stages = [load('pipelines/build.yml'), load('pipelines/deploy.yml')].flatMap(
+      (d) => d.stages as { condition?: string; jobs: Record<string, unknown>[] }[],
+    );
+    for (const s of stages) {
+      expect(s.condition).toBe("and(succeeded(), ne(variables['Build.Reason'], 'PullRequest'))");
+    }
+    const deploy = (load('pipelines/deploy.yml').stages as { jobs: Record<string, unknown>[] }[])[0]
+      .jobs;
+    const apply = deploy.find((j) => 'deployment' in j)!;
+    expect(apply).toMatchObject({
+      environment: 'iot-${{ parameters.environment }}',
+      dependsOn: 'plan',
+    });
+    // the deployment job applies the saved plan of the plan job, never a fresh plan
+    const inline = JSON.stringify(apply.strategy);
+    expect(inline).toContain('deploy-stacks.sh apply-plan');
+    expect(inline).not.toMatch(/terraform (plan|apply -auto-approve)|cdktf (synth|deploy)/);
+    // workload identity federation: the task exposes the federated token, no secret is passed
+    expect(inline).toContain('"addSpnToEnvironment":true');
+    expect(JSON.stringify(load('pipelines/deploy.yml'))).not.toMatch(
+      /client_?secret|ARM_CLIENT_SECRET/i,
+    );
   });
 
   it('validates in the order the Delivery issue asks: install, tests, synth and gate, providers', () => {

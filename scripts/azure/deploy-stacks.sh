@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The deploy stages' steps, run by AzureCLI@2 with the environment's deploy service connection
+# (workload identity federation, addSpnToEnvironment: true), from the synthesized cdktf.out the
+# Validate stage published (nothing is synthesized again). The image digests come from the
+# Build stage as TF_VAR_<image>_image_digest; the other deploy-time inputs as TF_VAR_* from the
+# environment's variable group.
+#
+#   deploy-stacks.sh verify <env>             notation verify of every digest against the platform's signing certificate
+#   deploy-stacks.sh plan <env> <plan dir>    terraform plan -out of iot-<env> and iot-<env>-workloads, shown in the log and written as text
+#   deploy-stacks.sh apply-plan <env> <plan dir>   terraform apply of exactly those saved plans (in the deployment job, after the environment's checks)
+#   deploy-stacks.sh smoke <env>              scripts/azure/smoke.ts through API Management against the deployed dashboard
+#
+# Terraform authenticates with the service connection's federated token (ARM_USE_OIDC,
+# ARM_OIDC_TOKEN from the task's idToken), the backend too; kubelogin reuses the task's az login.
+# Exit 2 on bad usage or a missing digest.
+set -euo pipefail
+cmd="${1:-}" env="${2:-}"
+[[ "$env" =~ ^[a-z][a-z0-9]{1,5}$ ]] || { echo "usage: deploy-stacks.sh verify|plan|apply-plan|smoke <env> [...]" >&2; exit 2; }
+out="${CDKTF_OUT:-cdktf.out}/stacks"
+stacks=("iot-$env" "iot-$env-workloads")
+
+for image in ingest analysis processing web; do
+  v="TF_VAR_${image}_image_digest"
+  [[ "${!v:-}" =~ ^sha256:[a-f0-9]{64}$ ]] || { echo "deploy-stacks: $v is not a digest: '${!v:-}'" >&2; exit 2; }
+done
+
+# Set by AzureCLI@2 with addSpnToEnvironment: true; no secret exists.
+export ARM_USE_OIDC=true ARM_USE_AZUREAD=true
+export ARM_CLIENT_ID="${servicePrincipalId:?run in AzureCLI@2 with addSpnToEnvironment: true}"
+export ARM_TENANT_ID="${tenantId:?}" ARM_OIDC_TOKEN="${idToken:?}"
+export ARM_SUBSCRIPTION_ID="${ARM_SUBSCRIPTION_ID:-$(az account show --query id -o tsv)}"
+export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+
+tf() { terraform -chdir="$out/$1" "${@:2}"; }
+init() { tf "$1" init -input=false -lockfile=readonly 2>/dev/null || tf "$1" init -input=false; }
+
+case "$cmd" in
+  verify)
+    vault="$(init "iot-$env" >/dev/null && tf "iot-$env" output -raw key_vault_uri | sed -E 's#https://([^.]+)\..*#\1#')"
+    cert="$(tf "iot-$env" output -raw image_signing_certificate_name)"
+    login="$(tf "iot-$env" output -raw acr_login_server)"
+    dir="$(mktemp -d)"
+    az keyvault certificate download --vault-name "$vault" --name "$cert" --encoding PEM --file "$dir/signing.pem"
+    subject="$(openssl x509 -in "$dir/signing.pem" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')"
+    notation cert add --type ca --store "iot-$env" "$dir/signing.pem"
+    cat > "$dir/trustpolicy.json" <<JSON
+{"version":"1.0","trustPolicies":[{"name":"iot-$env","registryScopes":["$login/iot/ingest","$login/iot/analysis","$login/iot/processing","$login/iot/web"],"signatureVerification":{"level":"strict"},"trustStores":["ca:iot-$env"],"trustedIdentities":["x509.subject: $subject"]}]}
+JSON
+    notation policy import --force "$dir/trustpolicy.json"
+    az acr login --name "${login%%.*}" --expose-token --query accessToken -o tsv |
+      notation login "$login" --username 00000000-0000-0000-0000-000000000000 --password-stdin
+    for image in ingest analysis processing web; do
+      v="TF_VAR_${image}_image_digest"
+      notation verify "$login/iot/$image@${!v}"
+    done ;;
+  plan)
+    dir="${3:?plan dir}"
+    mkdir -p "$dir"
+    for s in "${stacks[@]}"; do
+      init "$s"
+      tf "$s" plan -input=false -out="$PWD/$dir/$s.tfplan"
+      tf "$s" show -no-color "$PWD/$dir/$s.tfplan" | tee "$dir/$s.plan.txt"
+      cp "$out/$s/.terraform.lock.hcl" "$dir/$s.terraform.lock.hcl"
+    done ;;
+  apply-plan)
+    dir="${3:?plan dir}"
+    for s in "${stacks[@]}"; do
+      cp "$dir/$s.terraform.lock.hcl" "$out/$s/.terraform.lock.hcl"
+      tf "$s" init -input=false -lockfile=readonly
+      tf "$s" apply -input=false "$PWD/$dir/$s.tfplan"
+    done ;;
+  smoke)
+    init "iot-$env" >/dev/null
+    gateway="$(tf "iot-$env" output -raw ingest_gateway_url)"
+    dashboard="$(tf "iot-$env" output -raw dashboard_hostname)"
+    # APIM_SUBSCRIPTION_KEY is a secret variable of the environment's variable group; the
+    # dashboard's Entra sign-in takes an access token for its app registration.
+    DASHBOARD_BEARER_TOKEN="$(az account get-access-token --resource "${TF_VAR_web_signin_client_id:?}" --query accessToken -o tsv)" \
+      npx tsx scripts/azure/smoke.ts --ingest-url "$gateway/telemetry" \
+      --dashboard-url "https://$dashboard" --timeout "${SMOKE_TIMEOUT_SECONDS:-300}" ;;
+  *)
+    echo "usage: deploy-stacks.sh verify|plan|apply-plan|smoke <env> [...]" >&2; exit 2 ;;
+esac
