@@ -33,7 +33,7 @@ for image in ingest analysis processing web; do
   repo="iot/$image"
   echo "::: $repo:$sha"
   az acr build --registry "$registry" --image "$repo:$sha" --file "workloads/$image/Dockerfile" \
-    --platform linux/amd64 --no-logs=false .
+    --platform linux/amd64 .
   digest="$(az acr repository show --name "$registry" --image "$repo:$sha" --query digest -o tsv)"
   [[ "$digest" =~ ^sha256:[a-f0-9]{64}$ ]] || { echo "build-images: $repo:$sha has no sha256 digest ($digest)" >&2; exit 1; }
   ref="$login/$repo@$digest"
