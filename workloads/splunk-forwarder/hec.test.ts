@@ -37,6 +37,15 @@ function client(url: string, opts: Partial<HecClientOptions> = {}) {
   });
 }
 
+/** Polls `done` every 5 ms (timers lag on a loaded machine: no fixed sleeps). */
+async function until(done: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((res) => setTimeout(res, 5));
+  }
+}
+
 const item = (event: unknown, extra: object = {}) => ({
   json: JSON.stringify({ event, ...extra }),
   name: event,
@@ -133,8 +142,8 @@ describe('HecClient', () => {
         },
       ],
     });
-    await new Promise((res) => setTimeout(res, 20));
     // 'a' was taken with the failed request and again with the resend: a bounded duplicate
+    await until(() => r.index.events.length >= 3);
     expect(r.index.events.map((e) => e.event).sort()).toEqual(['a', 'a', 'c']);
   });
 
@@ -146,7 +155,7 @@ describe('HecClient', () => {
     expect(result.rejected).toEqual([
       { item: big, reason: expect.stringMatching(/^hec rejected the request as too large: 413/) },
     ]);
-    await new Promise((res) => setTimeout(res, 20));
+    await until(() => r.index.events.length >= 3);
     expect(r.index.events.map((e) => e.event).sort()).toEqual(['a', 'b', 'c']);
   });
 
@@ -159,8 +168,8 @@ describe('HecClient', () => {
       onAckTimeout: ({ ackId }) => timeouts.push(ackId),
     });
     const delivered = c.deliver([item('a')]);
-    // kill the receiver before it indexed, start a new one on the same port
-    await new Promise((res) => setTimeout(res, 50));
+    // kill the receiver once it took the batch and before it indexed it; a new one on the port
+    await until(() => first.requests.length > 0);
     await first.stop();
     await receiver({ index, indexDelayMs: 5 }, first.port);
     await expect(delivered).resolves.toEqual({ rejected: [] });
