@@ -15,7 +15,7 @@ beforeEach(async () => {
       noacks: { acks: false },
       off: { disabled: true },
     },
-    indexDelayMs: 300,
+    indexDelayMs: 1000,
   });
   url = await hec.start();
 });
@@ -29,6 +29,14 @@ const auth = (token = TOKEN) => ({
   authorization: `Splunk ${token}`,
   'x-splunk-request-channel': channel,
 });
+/** Polls `done` (timers lag on a loaded machine: no fixed sleeps). */
+async function until(done: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
 const ev = (event: unknown, extra: object = {}) => JSON.stringify({ event, ...extra });
 
 describe('HEC receiver test double', () => {
@@ -64,7 +72,7 @@ describe('HEC receiver test double', () => {
       status: 200,
       body: { acks: { '0': false, '1': false, '7': false } },
     });
-    await new Promise((r) => setTimeout(r, 350));
+    await until(() => hec.index.events.length >= 4);
     expect(
       (await post('/services/collector/ack', JSON.stringify({ acks: [0, 1, 7] }), auth())).body,
     ).toEqual({
@@ -109,7 +117,7 @@ describe('HEC receiver test double', () => {
       text: 'No data',
       code: 5,
     });
-    await new Promise((r) => setTimeout(r, 350));
+    await until(() => hec.index.events.length >= 3);
     expect(hec.index.events.map((e) => e.event)).toEqual(['ok', 'ok', 'ok']);
   });
 
