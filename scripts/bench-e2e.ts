@@ -20,7 +20,13 @@
  */
 import { mkdtempSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
-import { buildWorkloads, loadAverage, ratio, result as result_ } from './bench-lib';
+import {
+  SERVICE_NODE_ARGS,
+  buildWorkloads,
+  loadAverage,
+  ratio,
+  result as result_,
+} from './bench-lib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -115,7 +121,7 @@ async function main(): Promise<void> {
     pipeline = await startPipeline({
       logDir,
       redisDb: 14,
-      compiled: {},
+      compiled: { nodeArgs: SERVICE_NODE_ARGS },
       env: Object.fromEntries(
         ['ingest', 'analysis', 'processing', 'web'].map((n) => [n, { LOG_LEVEL: 'warn' }]),
       ),

@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import {
   ROOT,
+  SERVICE_NODE_ARGS,
   buildWorkloads,
   closedLoop,
   fmt,
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
         COSMOS_CREATE_IF_MISSING: 'true',
         LOG_LEVEL: 'warn',
       },
-      { logDir, compiled: {} },
+      { logDir, compiled: { nodeArgs: SERVICE_NODE_ARGS } },
     );
     const fleet = new Fleet({
       devices: 1000,

@@ -5,7 +5,7 @@
  * the compiled services. The pure parts are unit-tested in test/bench.test.ts.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -193,17 +193,26 @@ export function sampleRss(pid: number, everyMs = 250): () => { max: number; mean
 export function buildWorkloads(): void {
   const marker = join(ROOT, 'dist', 'workloads', 'ingest', 'server.js');
   const newest = newestMtime(join(ROOT, 'workloads'));
-  if (existsSync(marker) && statSync(marker).mtimeMs >= newest) return;
-  console.log('building workloads: npx tsc -p workloads/tsconfig.build.json');
-  execFileSync(
-    process.execPath,
-    [require.resolve('typescript/bin/tsc'), '-p', 'workloads/tsconfig.build.json'],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
+  if (!existsSync(marker) || statSync(marker).mtimeMs < newest) {
+    console.log('building workloads: npx tsc -p workloads/tsconfig.build.json');
+    execFileSync(
+      process.execPath,
+      [require.resolve('typescript/bin/tsc'), '-p', 'workloads/tsconfig.build.json'],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+  }
+  // What the images copy beside the JavaScript: processing's migrations, web's static files.
+  const dist = join(ROOT, 'dist', 'workloads');
+  for (const [from, to] of [
+    ['processing/migrations', 'processing/migrations'],
+    ['web/public', 'web/public'],
+  ]) {
+    cpSync(join(ROOT, 'workloads', from), join(dist, to), { recursive: true });
+  }
 }
+
+/** Node options of the services in the benchmarks: the images' CMD (workloads/<name>/Dockerfile). */
+export const SERVICE_NODE_ARGS: readonly string[] = ['--enable-source-maps'];
 
 function newestMtime(dir: string): number {
   let newest = 0;

@@ -22,6 +22,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  SERVICE_NODE_ARGS,
   buildWorkloads,
   closedLoop,
   cpuPercent,
@@ -245,7 +246,7 @@ async function main(): Promise<void> {
     pipeline = await startPipeline({
       logDir,
       redisDb: 15,
-      compiled: {},
+      compiled: { nodeArgs: SERVICE_NODE_ARGS },
       env: Object.fromEntries(
         ['ingest', 'analysis', 'processing', 'web'].map((n) => [n, { LOG_LEVEL: 'warn' }]),
       ),
