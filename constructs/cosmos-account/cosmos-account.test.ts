@@ -9,7 +9,7 @@ import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-di
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { CosmosAccount } from './cosmos-account';
-import type { CosmosAccountProps } from './cosmos-account';
+import type { CosmosAccountProps, ICosmosAccount } from './cosmos-account';
 import { testScope } from '../../test/construct-helpers';
 
 function synth(
@@ -459,5 +459,101 @@ describe('CosmosAccount', () => {
 
   it('carries the construct path in validation errors', () => {
     expect(() => synth({ name: 'x' })).toThrow(/^test\/Cosmos: invalid name "x"/);
+  });
+});
+
+describe('CosmosAccount.container', () => {
+  it('grants read or read-write on that container only, with the ids of the string API', () => {
+    let viaString = '';
+    let viaHandle = '';
+    synth({}, (cosmos) => {
+      const db = cosmos.addSqlDatabase('iot');
+      cosmos.addSqlContainer(db, 'readings', { partitionKeyPaths: ['/deviceId'] });
+      const readings = cosmos.container('iot', 'readings');
+      expect(readings).toMatchObject({ databaseName: 'iot', name: 'readings', account: cosmos });
+      const rw = readings.grantReadWriteData({ principalId: 'ingest' });
+      viaHandle = rw.node.id;
+      // the handle and the string API are one grant: the second call returns the first
+      expect(
+        cosmos.grantDataContributor(
+          { principalId: 'ingest' },
+          { database: 'iot', container: 'readings' },
+        ),
+      ).toBe(rw);
+      viaString = rw.node.id;
+      readings.grantReadData({ principalId: 'web' });
+    });
+    expect(viaHandle).toBe(viaString);
+    const out = synth({}, (cosmos) => {
+      const db = cosmos.addSqlDatabase('iot');
+      cosmos.addSqlContainer(db, 'readings', { partitionKeyPaths: ['/deviceId'] });
+      cosmos.container('iot', 'readings').grantReadData({ principalId: 'web' });
+    });
+    expect(out).toHaveResourceWithProperties(CosmosdbSqlRoleAssignment, {
+      principal_id: 'web',
+      role_definition_id: expect.stringMatching(/00000000-0000-0000-0000-000000000001$/),
+      scope: expect.stringMatching(
+        /\/dbs\/\$\{azurerm_cosmosdb_sql_container\.Cosmos_Container-iot-readings_[0-9A-F]+\.database_name\}\/colls\/\$\{azurerm_cosmosdb_sql_container\.Cosmos_Container-iot-readings_[0-9A-F]+\.name\}$/,
+      ),
+    });
+  });
+
+  it.each([
+    [
+      'an unknown container',
+      'iot',
+      'events',
+      /invalid container "iot\/events": a container added with addSqlContainer: "iot\/readings"/,
+    ],
+    ['an unknown database', 'other', 'readings', /invalid container "other\/readings"/],
+    ['a name with a slash', 'iot', 'a/b', /invalid container\(iot, a\/b\)\.container "a\/b"/],
+  ])('rejects %s with ValidationError', (_, database, container, message) => {
+    expect(() =>
+      synth({}, (cosmos) => {
+        const db = cosmos.addSqlDatabase('iot');
+        cosmos.addSqlContainer(db, 'readings', { partitionKeyPaths: ['/deviceId'] });
+        cosmos.container(database, container);
+      }),
+    ).toThrow(message);
+  });
+});
+
+describe('CosmosAccount.fromId', () => {
+  const accountId =
+    '/subscriptions/s/resourceGroups/rg-data/providers/Microsoft.DocumentDB/databaseAccounts/cosmos-shared';
+
+  it('grants on an account created elsewhere through ICosmosAccount, container handles included', () => {
+    const { stack } = testScope();
+    const account: ICosmosAccount = CosmosAccount.fromId(stack, 'Shared', {
+      resourceId: accountId,
+    });
+    expect(account).toMatchObject({
+      name: 'cosmos-shared',
+      endpoint: 'https://cosmos-shared.documents.azure.com:443/',
+    });
+    account.container('iot', 'readings').grantReadData({ principalId: 'web' });
+    account.grantDataContributor({ principalId: 'ops' });
+    const out = Testing.synth(stack);
+    expect(out).toHaveResourceWithProperties(CosmosdbSqlRoleAssignment, {
+      principal_id: 'web',
+      account_name: 'cosmos-shared',
+      resource_group_name: 'rg-data',
+      scope: `${accountId}/dbs/iot/colls/readings`,
+      role_definition_id: `${accountId}/sqlRoleDefinitions/00000000-0000-0000-0000-000000000001`,
+    });
+    expect(out).toHaveResourceWithProperties(CosmosdbSqlRoleAssignment, {
+      principal_id: 'ops',
+      scope: accountId,
+    });
+    expect(out).not.toHaveResource(CosmosdbAccount);
+  });
+
+  it('rejects a literal id of another resource type', () => {
+    const { stack } = testScope();
+    expect(() =>
+      CosmosAccount.fromId(stack, 'Shared', {
+        resourceId: '/subscriptions/s/resourceGroups/rg/providers/Microsoft.KeyVault/vaults/kv',
+      }),
+    ).toThrow(/invalid resourceId .*Microsoft.DocumentDB\/databaseAccounts\/<name>/);
   });
 });

@@ -16,7 +16,9 @@ import {
   grantId,
   grantOnce,
   identityBlock,
+  isConstruct,
   moveFromLegacyGrantId,
+  parseResourceId,
   isUnresolved,
   NamingRules,
   validateIpRules,
@@ -25,12 +27,59 @@ import {
   validateRange,
 } from '../core';
 
-/** A Cosmos DB account as other constructs take it. */
+/**
+ * A Cosmos DB account as other constructs take it: one this program creates
+ * ({@link CosmosAccount}) or one created elsewhere ({@link CosmosAccount.fromId}). Both grant
+ * the same data-plane roles.
+ */
 export interface ICosmosAccount {
   readonly id: string;
   readonly name: string;
   /** `https://<name>.documents.azure.com:443/`, what SDK clients connect to. */
   readonly endpoint: string;
+  /**
+   * Grants the built-in data-plane role `Cosmos DB Built-in Data Contributor` (read and write
+   * items) on the account, or on one database or container. No control-plane rights.
+   */
+  grantDataContributor(principal: IPrincipal, scope?: CosmosDataScope): CosmosdbSqlRoleAssignment;
+  /**
+   * Grants the built-in data-plane role `Cosmos DB Built-in Data Reader` (read items and
+   * queries) on the account, or on one database or container. No control-plane rights.
+   */
+  grantDataReader(principal: IPrincipal, scope?: CosmosDataScope): CosmosdbSqlRoleAssignment;
+  /**
+   * A handle on one container, whose grants are scoped to it. An account of this program knows
+   * its containers and rejects an unknown name (ValidationError); an imported one cannot check.
+   */
+  container(database: string, container: string): ICosmosSqlContainer;
+}
+
+/** One NoSQL container of an account, for grants scoped to it (`<account>/dbs/<db>/colls/<c>`). */
+export interface ICosmosSqlContainer {
+  /** The account the container belongs to. */
+  readonly account: ICosmosAccount;
+  /** Database name. */
+  readonly databaseName: string;
+  /** Container name. */
+  readonly name: string;
+  /** Grants `Cosmos DB Built-in Data Reader` on this container only: read items and queries. */
+  grantReadData(principal: IPrincipal): CosmosdbSqlRoleAssignment;
+  /** Grants `Cosmos DB Built-in Data Contributor` on this container only: read and write items. */
+  grantReadWriteData(principal: IPrincipal): CosmosdbSqlRoleAssignment;
+}
+
+/** A Cosmos DB account created elsewhere, for {@link CosmosAccount.fromId}. */
+export interface CosmosAccountAttributes {
+  /**
+   * Resource id, `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.DocumentDB/databaseAccounts/<name>`,
+   * or a Terraform reference to one.
+   */
+  readonly resourceId: string;
+  /**
+   * The account endpoint.
+   * @default - `https://<name>.documents.azure.com:443/`, the name taken from `resourceId`
+   */
+  readonly endpoint?: string;
 }
 
 /** Consistency levels of the NoSQL API, weakest last. */
@@ -239,6 +288,139 @@ const CONSISTENCY: readonly CosmosConsistencyLevel[] = [
 ];
 
 /**
+ * The data-plane grants every {@link ICosmosAccount} of this library has: each is one
+ * `azurerm_cosmosdb_sql_role_assignment`, a child of the construct that grants, so a repeated
+ * grant returns the first one.
+ */
+export abstract class CosmosAccountBase extends Construct implements ICosmosAccount {
+  public abstract readonly id: string;
+  public abstract readonly name: string;
+  public abstract readonly endpoint: string;
+  /** Resource group of the account, which its SQL role assignments name. */
+  protected abstract readonly resourceGroupName: string;
+
+  public grantDataContributor(
+    principal: IPrincipal,
+    scope?: CosmosDataScope,
+  ): CosmosdbSqlRoleAssignment {
+    return this.grantData('DataContributor', CosmosBuiltInDataRoles.contributor, principal, scope);
+  }
+
+  public grantDataReader(
+    principal: IPrincipal,
+    scope?: CosmosDataScope,
+  ): CosmosdbSqlRoleAssignment {
+    return this.grantData('DataReader', CosmosBuiltInDataRoles.reader, principal, scope);
+  }
+
+  public container(database: string, container: string): ICosmosSqlContainer {
+    validateCosmosResourceName(this, `container(${database}, ${container}).database`, database);
+    validateCosmosResourceName(this, `container(${database}, ${container}).container`, container);
+    this.checkContainer(database, container);
+    return new CosmosSqlContainerHandle(this, database, container);
+  }
+
+  /** Throws when the account knows its containers and `database/container` is not one. */
+  protected abstract checkContainer(database: string, container: string): void;
+
+  /** The data-plane scope path (`/dbs/<db>[/colls/<c>]`) of a grant on `scope`. */
+  protected abstract scopePath(prefix: string, scope: CosmosDataScope): string;
+
+  private grantData(
+    prefix: string,
+    roleId: string,
+    principal: IPrincipal,
+    scope: CosmosDataScope | undefined,
+  ): CosmosdbSqlRoleAssignment {
+    if (scope) {
+      validateCosmosResourceName(this, `${prefix} scope.database`, scope.database);
+      if (scope.container !== undefined) {
+        validateCosmosResourceName(this, `${prefix} scope.container`, scope.container);
+      }
+    }
+    const path = scope ? this.scopePath(prefix, scope) : '';
+    // One principal may hold the role on several scopes, so the scope is part of the id; token
+    // names (known at apply) are hashed, which is stable for a given program.
+    const given = scope
+      ? `/dbs/${scope.database}${scope.container !== undefined ? `/colls/${scope.container}` : ''}`
+      : '';
+    const suffix = !scope
+      ? ''
+      : isUnresolved(given)
+        ? `-${createHash('sha256').update(given).digest('hex').slice(0, 8)}`
+        : `-${[scope.database, scope.container].filter((x) => x !== undefined).join('-')}`;
+    return grantOnce(this, ['cosmos', roleId, given, principal.principalId], () => {
+      const assignment = new CosmosdbSqlRoleAssignment(
+        this,
+        `${grantId(prefix, this, principal)}${suffix}`,
+        {
+          accountName: this.name,
+          resourceGroupName: this.resourceGroupName,
+          roleDefinitionId: `${this.id}/sqlRoleDefinitions/${roleId}`,
+          principalId: principal.principalId,
+          scope: `${this.id}${path}`,
+        },
+      );
+      moveFromLegacyGrantId(assignment, suffix);
+      return assignment;
+    });
+  }
+}
+
+/** A container handle: grants go through the account, so ids match the account's own grants. */
+class CosmosSqlContainerHandle implements ICosmosSqlContainer {
+  constructor(
+    public readonly account: ICosmosAccount,
+    public readonly databaseName: string,
+    public readonly name: string,
+  ) {}
+
+  public grantReadData(principal: IPrincipal): CosmosdbSqlRoleAssignment {
+    return this.account.grantDataReader(principal, {
+      database: this.databaseName,
+      container: this.name,
+    });
+  }
+
+  public grantReadWriteData(principal: IPrincipal): CosmosdbSqlRoleAssignment {
+    return this.account.grantDataContributor(principal, {
+      database: this.databaseName,
+      container: this.name,
+    });
+  }
+}
+
+/** An account created elsewhere: grants only, on scopes it cannot check. */
+class ImportedCosmosAccount extends CosmosAccountBase {
+  public readonly id: string;
+  public readonly name: string;
+  public readonly endpoint: string;
+  protected readonly resourceGroupName: string;
+
+  constructor(scope: Construct, id: string, attrs: CosmosAccountAttributes) {
+    super(scope, id);
+    const parts = parseResourceId(
+      this,
+      'resourceId',
+      attrs.resourceId,
+      'Microsoft.DocumentDB/databaseAccounts',
+    );
+    this.id = parts.id;
+    this.name = parts.name;
+    this.resourceGroupName = parts.resourceGroupName;
+    this.endpoint = attrs.endpoint ?? `https://${parts.name}.documents.azure.com:443/`;
+  }
+
+  protected checkContainer(): void {
+    // the containers of an account created elsewhere are not known here
+  }
+
+  protected scopePath(_prefix: string, scope: CosmosDataScope): string {
+    return `/dbs/${scope.database}${scope.container !== undefined ? `/colls/${scope.container}` : ''}`;
+  }
+}
+
+/**
  * An Azure Cosmos DB for NoSQL account with Entra-only authentication (key auth off), no public
  * network access, continuous backup, TLS 1.2, optional zone redundancy and extra regions, plus
  * database and container factories and data-plane grants.
@@ -253,10 +435,27 @@ const CONSISTENCY: readonly CosmosConsistencyLevel[] = [
  * cosmos.addSqlContainer(db, 'readings', { partitionKeyPaths: ['/deviceId'], autoscaleMaxThroughput: 4000 });
  * cosmos.grantDataContributor(ingestIdentity, { database: 'iot', container: 'readings' });
  */
-export class CosmosAccount extends Construct implements ICosmosAccount {
+export class CosmosAccount extends CosmosAccountBase {
+  /**
+   * An account created elsewhere (another stack, the portal), as an {@link ICosmosAccount} that
+   * grants: its role assignments become children of the returned construct.
+   *
+   * @example
+   * const shared = CosmosAccount.fromId(this, 'SharedCosmos', { resourceId: sharedAccountId });
+   * shared.container('iot', 'readings').grantReadData(identity);
+   */
+  public static fromId(
+    scope: Construct,
+    id: string,
+    attrs: CosmosAccountAttributes,
+  ): ICosmosAccount {
+    return new ImportedCosmosAccount(scope, id, attrs);
+  }
+
   public readonly id: string;
   public readonly name: string;
   public readonly endpoint: string;
+  protected readonly resourceGroupName: string;
   /** Principal id of the system-assigned identity, when one is asked for. */
   public readonly principalId?: string;
   /** The `azurerm_cosmosdb_account`. */
@@ -330,6 +529,7 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
     this.id = this.resource.id;
     this.name = this.resource.name;
     this.endpoint = this.resource.endpoint;
+    this.resourceGroupName = props.resourceGroup.name;
     this.principalId = props.managedIdentities?.systemAssigned
       ? this.resource.identity.principalId
       : undefined;
@@ -338,7 +538,7 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
 
   /** Adds a NoSQL database, optionally with shared autoscale throughput. Returns it. */
   public addSqlDatabase(name: string, options: CosmosSqlDatabaseOptions = {}): CosmosdbSqlDatabase {
-    this.validateResourceName(`addSqlDatabase(${name}).name`, name);
+    validateCosmosResourceName(this, `addSqlDatabase(${name}).name`, name);
     this.validateThroughput(
       `addSqlDatabase(${name}).autoscaleMaxThroughput`,
       options.autoscaleMaxThroughput,
@@ -367,7 +567,7 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
     options: CosmosSqlContainerOptions,
   ): CosmosdbSqlContainer {
     const p = `addSqlContainer(${name})`;
-    this.validateResourceName(`${p}.name`, name);
+    validateCosmosResourceName(this, `${p}.name`, name);
     this.validateThroughput(`${p}.autoscaleMaxThroughput`, options.autoscaleMaxThroughput);
     const keys = options.partitionKeyPaths;
     if (!Array.isArray(keys) || keys.length < 1 || keys.length > 3) {
@@ -451,72 +651,32 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
               spatialIndex: ip.spatialPaths?.map((path) => ({ path })),
             },
     });
-    const dbName = database instanceof CosmosdbSqlDatabase ? database.nameInput : undefined;
+    // The literal name the database was created with (its `name` is a token); structural, not
+    // `instanceof`, so a database from another copy of the provider bindings works too.
+    const nameInput = (database as { nameInput?: unknown }).nameInput;
+    const dbName = typeof nameInput === 'string' ? nameInput : undefined;
     this.containers.set(`${dbName ?? database.name}/${name}`, container);
     return container;
   }
 
   /**
-   * Grants the built-in **data-plane** role `Cosmos DB Built-in Data Contributor` (read and
-   * write items) on the account, or on one database or container. This is a Cosmos SQL role
-   * assignment, not Azure RBAC: it grants no control-plane (ARM) rights.
+   * A handle on a container added with {@link addSqlContainer}, whose grants are scoped to it.
+   * An unknown database or container name is a ValidationError naming the containers there are.
    */
-  public grantDataContributor(
-    principal: IPrincipal,
-    scope?: CosmosDataScope,
-  ): CosmosdbSqlRoleAssignment {
-    return this.grantData('DataContributor', CosmosBuiltInDataRoles.contributor, principal, scope);
+  public override container(database: string, container: string): ICosmosSqlContainer {
+    return super.container(database, container);
   }
 
-  /**
-   * Grants the built-in **data-plane** role `Cosmos DB Built-in Data Reader` (read items and
-   * queries) on the account, or on one database or container. No control-plane rights.
-   */
-  public grantDataReader(
-    principal: IPrincipal,
-    scope?: CosmosDataScope,
-  ): CosmosdbSqlRoleAssignment {
-    return this.grantData('DataReader', CosmosBuiltInDataRoles.reader, principal, scope);
-  }
-
-  private grantData(
-    prefix: string,
-    roleId: string,
-    principal: IPrincipal,
-    scope: CosmosDataScope | undefined,
-  ): CosmosdbSqlRoleAssignment {
-    if (scope) {
-      this.validateResourceName(`${prefix} scope.database`, scope.database);
-      if (scope.container !== undefined) {
-        this.validateResourceName(`${prefix} scope.container`, scope.container);
-      }
-    }
-    const path = scope ? this.scopePath(prefix, scope) : '';
-    // One principal may hold the role on several scopes, so the scope is part of the id; token
-    // names (known at apply) are hashed, which is stable for a given program.
-    const given = scope
-      ? `/dbs/${scope.database}${scope.container !== undefined ? `/colls/${scope.container}` : ''}`
-      : '';
-    const suffix = !scope
-      ? ''
-      : isUnresolved(given)
-        ? `-${createHash('sha256').update(given).digest('hex').slice(0, 8)}`
-        : `-${[scope.database, scope.container].filter((x) => x !== undefined).join('-')}`;
-    return grantOnce(this, ['cosmos', roleId, given, principal.principalId], () => {
-      const assignment = new CosmosdbSqlRoleAssignment(
-        this,
-        `${grantId(prefix, this, principal)}${suffix}`,
-        {
-          accountName: this.name,
-          resourceGroupName: this.props.resourceGroup.name,
-          roleDefinitionId: `${this.id}/sqlRoleDefinitions/${roleId}`,
-          principalId: principal.principalId,
-          scope: `${this.id}${path}`,
-        },
-      );
-      moveFromLegacyGrantId(assignment, suffix);
-      return assignment;
-    });
+  protected checkContainer(database: string, container: string): void {
+    if (isUnresolved(database) || isUnresolved(container)) return;
+    if (this.containers.has(`${database}/${container}`)) return;
+    const known = [...this.containers.keys()].filter((k) => !isUnresolved(k));
+    throw new ValidationError(
+      this,
+      'container',
+      `${database}/${container}`,
+      `a container added with addSqlContainer: ${known.map((k) => JSON.stringify(k)).join(', ') || '(none yet; add it first)'}`,
+    );
   }
 
   /**
@@ -525,7 +685,7 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
    * literal path would let it run before the container exists, and fail). Names given as
    * tokens (a resource created elsewhere) carry their own dependency and are used as they are.
    */
-  private scopePath(prefix: string, scope: CosmosDataScope): string {
+  protected scopePath(prefix: string, scope: CosmosDataScope): string {
     const { database, container } = scope;
     const tokens = isUnresolved(database) || (container !== undefined && isUnresolved(container));
     if (container !== undefined) {
@@ -653,16 +813,6 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
     }
   }
 
-  private validateResourceName(prop: string, value: string): void {
-    validateName(this, prop, value, {
-      resource: 'cosmos db database or container',
-      minLength: 1,
-      maxLength: 255,
-      pattern: /^[^/\\#?]*[^/\\#? ]$/,
-      patternDescription: 'any characters except / \\ # ? and no trailing space',
-    });
-  }
-
   private validatePath(prop: string, path: string): void {
     if (isUnresolved(path)) return;
     if (!/^\/[^/\s]+(?:\/[^/\s]+)*$/.test(path)) {
@@ -676,10 +826,21 @@ export class CosmosAccount extends Construct implements ICosmosAccount {
   }
 }
 
+/** Checks a database or container name against Cosmos DB's rules. */
+function validateCosmosResourceName(scope: Construct, prop: string, value: string): void {
+  validateName(scope, prop, value, {
+    resource: 'cosmos db database or container',
+    minLength: 1,
+    maxLength: 255,
+    pattern: /^[^/\\#?]*[^/\\#? ]$/,
+    patternDescription: 'any characters except / \\ # ? and no trailing space',
+  });
+}
+
 /** A construct-id-safe stand-in for a database: its literal name, or its own construct id. */
 function idPart(database: { readonly name: string }): string {
   if (!isUnresolved(database.name)) return database.name;
-  if (database instanceof Construct) return database.node.id.replace(/^Db-/, '');
+  if (isConstruct(database)) return database.node.id.replace(/^Db-/, '');
   return createHash('sha256').update(database.name).digest('hex').slice(0, 8);
 }
 

@@ -504,10 +504,10 @@ export class IotStreamingPlatform extends Construct {
       autoscaleMaxThroughput: props.cosmos.autoscaleMaxThroughput,
       indexingPolicy: { includedPaths: ['/deviceId/?', '/ts/?'], excludedPaths: ['/*'] },
     });
-    this.cosmos.grantDataContributor(sp(this.workloadIdentities.ingest), {
-      database: this.cosmosDatabase,
-      container: this.cosmosContainer,
-    });
+    // Scoped to the one container ingest writes (same role assignment id as before).
+    this.cosmos
+      .container(this.cosmosDatabase, this.cosmosContainer)
+      .grantReadWriteData(sp(this.workloadIdentities.ingest));
 
     this.backbone = this.createBackbone(props, base, compact, common, pe);
     if (props.dataScience) {
