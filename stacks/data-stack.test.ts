@@ -3,8 +3,11 @@
 // job through the databricks provider.
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
+import { ValidationError } from '../constructs/core';
 import { buildApp } from './app';
-import { LAKEHOUSE_JOB_DIRECTORY, LAKEHOUSE_SECRET_SCOPE } from './data-stack';
+import { DataStack, LAKEHOUSE_JOB_DIRECTORY, LAKEHOUSE_SECRET_SCOPE } from './data-stack';
+import { dev } from './environments';
+import { PlatformStack } from './platform-stack';
 import { KAFKA_CA_SECRET_NAME } from './workloads-stack';
 
 type Resource = Record<string, unknown>;
@@ -203,5 +206,46 @@ describe.each(['dev', 'prod'])('iot-%s-data: the lakehouse job', (env) => {
       resource_id: expect.stringMatching(/key_vault.*id\}$/),
       dns_name: expect.stringMatching(/key_vault.*vault_uri\}$/),
     });
+  });
+});
+
+describe('data science inputs', () => {
+  const failure = (build: () => unknown): ValidationError => {
+    try {
+      build();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ValidationError);
+      return e as ValidationError;
+    }
+    throw new Error('expected a ValidationError');
+  };
+
+  it('refuses dataScience without the two databricks subnets in the address plan', () => {
+    const network = { ...dev.platform.network, databricksContainerPrefix: undefined };
+    const error = failure(
+      () =>
+        new PlatformStack(Testing.app(), 'iot-dev', {
+          ...dev,
+          platform: { ...dev.platform, network },
+        }),
+    );
+    expect(error.prop).toBe('network.databricksHostPrefix');
+  });
+
+  it('refuses a data stack for an environment without dataScience', () => {
+    const app = Testing.app();
+    const platform = new PlatformStack(app, 'iot-dev', dev);
+    const error = failure(
+      () =>
+        new DataStack(app, 'iot-dev-data', { ...dev, dataScience: undefined }, platform.platform),
+    );
+    expect(error.prop).toBe('dataScience');
+  });
+
+  it('creates no data stack, workspace or lake for an environment without dataScience', () => {
+    const [s] = buildApp(Testing.app(), [{ ...dev, dataScience: undefined }]);
+    expect(s!.data).toBeUndefined();
+    expect(s!.platform.platform.databricks).toBeUndefined();
+    expect(s!.platform.platform.lake).toBeUndefined();
   });
 });
