@@ -111,10 +111,10 @@ describe('the stacks deploy images by digest only', () => {
       expect(all.length).toBeGreaterThanOrEqual(4);
       for (const image of all) {
         expect(image).toMatch(
-          /^\$\{[^}]+\}\/iot\/(ingest|analysis|processing|splunk-forwarder)@\$\{var\.(ingest|analysis|processing|splunk-forwarder)_image_digest\}$/,
+          /^\$\{[^}]+\}\/iot\/(ingest|analysis|processing|splunk-forwarder)@\$\{var\.(ingest|analysis|processing|splunk_forwarder)_image_digest\}$/,
         );
-        const [, repo, variable] = /iot\/([\w-]+)@\$\{var\.([\w-]+)_image_digest\}$/.exec(image)!;
-        expect(variable).toBe(repo);
+        const [, repo, variable] = /iot\/([\w-]+)@\$\{var\.(\w+)_image_digest\}$/.exec(image)!;
+        expect(variable).toBe(repo.replace(/-/g, '_'));
       }
       expect(Object.keys(json.variable)).toEqual(
         expect.arrayContaining([

@@ -19,7 +19,8 @@ export const IMAGE_DIGEST_PATTERN = '^sha256:[a-f0-9]{64}$';
 
 /** The Terraform variable carrying the digest of `iot/<image>` (`ingest_image_digest`). */
 export function imageDigestVariableName(image: ImageName): string {
-  return `${image}_image_digest`;
+  // `splunk-forwarder` → `splunk_forwarder_image_digest`: TF_VAR_<name> must be a shell variable
+  return `${image.replace(/-/g, '_')}_image_digest`;
 }
 
 /**

@@ -70,7 +70,7 @@ describe.each([
 
   it('runs the forwarder image by digest, with the HEC settings of the environment', () => {
     expect(container.image).toMatch(
-      /\/iot\/splunk-forwarder@\$\{var\.splunk-forwarder_image_digest\}$/,
+      /\/iot\/splunk-forwarder@\$\{var\.splunk_forwarder_image_digest\}$/,
     );
     expect(envOf(container)).toMatchObject({
       SPLUNK_HEC_URL: env.workloads.splunk!.hecUrl,
