@@ -122,8 +122,15 @@ export class SparkRun {
     });
   }
 
+  /** The exit code once the process has ended (null when a signal ended it), else undefined. */
+  exitedCode(): number | null | undefined {
+    if (this.child.exitCode !== null) return this.child.exitCode;
+    return this.child.signalCode !== null ? null : undefined;
+  }
+
   /** SIGKILL to the whole process group: the JVM and the Python driver die at once. */
   kill9(): void {
+    if (this.exitedCode() !== undefined) return;
     process.kill(-this.child.pid!, 'SIGKILL');
   }
 

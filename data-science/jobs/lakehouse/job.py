@@ -13,6 +13,7 @@ start all the way to gold."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import sys
 import threading
@@ -59,8 +60,6 @@ class _ProgressLog(StreamingQueryListener):
 
 
 def _on_databricks() -> bool:
-    import os
-
     return "DATABRICKS_RUNTIME_VERSION" in os.environ
 
 
@@ -157,6 +156,7 @@ def run(spark: SparkSession, settings: Settings) -> int:
     ensure_tables(spark, settings.table_path)
     log(
         "start",
+        pid=os.getpid(),
         lakehouse=settings.lakehouse_path,
         checkpoints=settings.checkpoint_path,
         trigger="available-now" if settings.trigger.available_now else settings.trigger.interval,
