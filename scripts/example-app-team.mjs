@@ -47,8 +47,6 @@ const WORKLOAD_DEPENDENCIES = [
   'prom-client',
   'ajv',
 ];
-/** Packages the app and the library must share: one copy each, or tags and grant ids break. */
-const SHARED = ['cdktf', 'constructs', '@cdktf/provider-azurerm', '@cdktf/provider-kubernetes'];
 
 const env = { ...process.env, CHECKPOINT_DISABLE: '1', npm_config_fund: 'false' };
 delete env.INIT_CWD; // the gate resolves paths against INIT_CWD when set: make it the example's
@@ -116,6 +114,17 @@ try {
   run('install', 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund'], work);
 
   // 4. one copy of what app and library share; no workload dependencies
+  // The library's required peers (cdktf, constructs, the providers) must resolve to the app's
+  // own copies: with a second copy, tags and grant ids broke.
+  const installed = JSON.parse(
+    readFileSync(join(work, 'node_modules', 'iot-streaming-platform', 'package.json'), 'utf8'),
+  );
+  const SHARED = Object.keys(installed.peerDependencies).filter(
+    (p) => !installed.peerDependenciesMeta?.[p]?.optional,
+  );
+  if (!SHARED.includes('cdktf') || !SHARED.includes('constructs')) {
+    fail('install check', 'the package does not take cdktf and constructs as peers');
+  }
   const appRequire = createRequire(join(work, 'main.ts'));
   const libRequire = createRequire(
     join(work, 'node_modules', 'iot-streaming-platform', 'constructs', 'index.js'),

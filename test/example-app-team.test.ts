@@ -43,7 +43,7 @@ const pathOf = (r: Record<string, unknown>) =>
 describe('examples/app-team from the packed library', () => {
   it('packs, installs the tarball with one copy of cdktf, type-checks, synthesizes and passes the gate', () => {
     if (run.status !== 0) throw new Error(`npm run example:app-team failed:\n${run.output}`);
-    expect(run.output).toContain('one copy each of cdktf, constructs');
+    expect(run.output).toMatch(/one copy each of .*\bcdktf, constructs\b/);
     expect(run.output).toMatch(/gate passed/);
   });
 
