@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The Build stage, per image (ingest analysis processing web), signed in as the build identity
+# The Build stage, per image (ingest analysis processing web splunk-forwarder), signed in as the build identity
 # (AzureCLI@2 with the build service connection; no Docker engine on the agent):
 #   1. az acr build: ACR Tasks builds workloads/<image>/Dockerfile, tagged with the commit SHA
 #   2. the digest: az acr repository show --image iot/<image>:<sha> --query digest, exported as
@@ -29,7 +29,7 @@ echo "$token" | oras login "$login" --username "$user" --password-stdin
 echo "$token" | notation login "$login" --username "$user" --password-stdin
 kid="$(az keyvault certificate show --vault-name "$vault" --name "$cert" --query kid -o tsv)"
 
-for image in ingest analysis processing web; do
+for image in ingest analysis processing web splunk-forwarder; do
   repo="iot/$image"
   echo "::: $repo:$sha"
   az acr build --registry "$registry" --image "$repo:$sha" --file "workloads/$image/Dockerfile" \
@@ -57,5 +57,6 @@ for image in ingest analysis processing web; do
   done
 
   echo "$image: $ref"
-  echo "##vso[task.setvariable variable=${image}_image_digest;isOutput=true]$digest"
+  # splunk-forwarder → splunk_forwarder_image_digest (stacks/image-digests.ts)
+  echo "##vso[task.setvariable variable=${image//-/_}_image_digest;isOutput=true]$digest"
 done
