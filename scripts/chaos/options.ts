@@ -9,14 +9,15 @@ import type { FaultName } from './schedule';
 /** What one chaos run does. */
 export interface ChaosOptions {
   /**
-   * Readings to send (each with its own reading id). With the default rate, sending lasts 3
-   * minutes: long enough for the eight faults, one after the other, to all fall while readings flow.
-   * @default 36000
+   * Readings to send (each with its own reading id). With the default rate, sending lasts about 3
+   * minutes: long enough for the eight faults, one after the other, to all fall while readings
+   * flow, and few enough for the Cosmos stand-in to be listed in seconds (ADR 0018).
+   * @default 15000
    */
   readonly readings: number;
   /**
    * Readings per second the sender aims at (steady rate; batches every 100 ms).
-   * @default 200
+   * @default 80
    */
   readonly ratePerSecond: number;
   /**
@@ -62,8 +63,8 @@ export class UsageError extends Error {
 /** The usage text. */
 export const USAGE = `usage: npm run chaos -- [--readings N] [--rate R] [--seed S] [--out FILE] [--json]
                         [--faults LIST] [--devices N] [--drain-timeout SECONDS]
-  --readings N        readings to send, 1-1000000 (default 36000)
-  --rate R            readings per second, 1-5000 (default 200)
+  --readings N        readings to send, 1-1000000 (default 15000)
+  --rate R            readings per second, 1-5000 (default 80)
   --seed S            integer 0-4294967295 (default: random, printed)
   --out FILE          also write the JSON report to FILE
   --json              print the JSON report instead of the text report
@@ -130,8 +131,8 @@ export function parseChaosArgs(
     throw new UsageError('--out: must be a file path');
   }
   return {
-    readings: integer('readings', values.readings, 1, 1_000_000, 36_000),
-    ratePerSecond: integer('rate', values.rate, 1, 5000, 200),
+    readings: integer('readings', values.readings, 1, 1_000_000, 15_000),
+    ratePerSecond: integer('rate', values.rate, 1, 5000, 80),
     seed: integer('seed', values.seed, 0, 2 ** 32 - 1, randomSeed()),
     ...(values.out !== undefined ? { out: values.out } : {}),
     json: values.json,

@@ -2,10 +2,10 @@ import { parseChaosArgs, UsageError } from '../../scripts/chaos/options';
 import { ALL_FAULTS } from '../../scripts/chaos/schedule';
 
 describe('parseChaosArgs', () => {
-  it('defaults to 36000 readings at 200/s, every fault, a random seed', () => {
+  it('defaults to 15000 readings at 80/s, every fault, a random seed', () => {
     expect(parseChaosArgs([], () => 42)).toEqual({
-      readings: 36_000,
-      ratePerSecond: 200,
+      readings: 15_000,
+      ratePerSecond: 80,
       seed: 42,
       json: false,
       faults: ALL_FAULTS,
