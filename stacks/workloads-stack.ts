@@ -316,7 +316,7 @@ export class WorkloadsStack extends TerraformStack {
     platform: IotStreamingPlatform,
   ): Record<string, string> {
     const b = platform.backbone;
-    if (b instanceof EventHubsKafka) {
+    if (EventHubsKafka.isEventHubsKafka(b)) {
       return {
         KAFKA_MODE: 'eventhubs',
         KAFKA_BROKERS: b.bootstrapServers,
@@ -324,7 +324,7 @@ export class WorkloadsStack extends TerraformStack {
         EVENTHUBS_AUTH: 'entra',
       };
     }
-    if (b instanceof HdinsightKafkaCluster) {
+    if (HdinsightKafkaCluster.isHdinsightKafkaCluster(b)) {
       // HDInsight names its brokers only after creation: until the environment lists them,
       // the deployer passes them in (see constructs/kafka/README.md).
       const brokers =

@@ -19,8 +19,9 @@ cmd="${1:-}" env="${2:-}"
 out="${CDKTF_OUT:-cdktf.out}/stacks"
 stacks=("iot-$env" "iot-$env-workloads")
 
-for image in ingest analysis processing web; do
-  v="TF_VAR_${image}_image_digest"
+images=(ingest analysis processing web splunk-forwarder)
+for image in "${images[@]}"; do
+  v="TF_VAR_${image//-/_}_image_digest"
   [[ "${!v:-}" =~ ^sha256:[a-f0-9]{64}$ ]] || { echo "deploy-stacks: $v is not a digest: '${!v:-}'" >&2; exit 2; }
 done
 
@@ -44,13 +45,13 @@ case "$cmd" in
     subject="$(openssl x509 -in "$dir/signing.pem" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')"
     notation cert add --type ca --store "iot-$env" "$dir/signing.pem"
     cat > "$dir/trustpolicy.json" <<JSON
-{"version":"1.0","trustPolicies":[{"name":"iot-$env","registryScopes":["$login/iot/ingest","$login/iot/analysis","$login/iot/processing","$login/iot/web"],"signatureVerification":{"level":"strict"},"trustStores":["ca:iot-$env"],"trustedIdentities":["x509.subject: $subject"]}]}
+{"version":"1.0","trustPolicies":[{"name":"iot-$env","registryScopes":[$(printf '"%s",' "${images[@]/#/$login/iot/}" | sed 's/,$//')],"signatureVerification":{"level":"strict"},"trustStores":["ca:iot-$env"],"trustedIdentities":["x509.subject: $subject"]}]}
 JSON
     notation policy import --force "$dir/trustpolicy.json"
     az acr login --name "${login%%.*}" --expose-token --query accessToken -o tsv |
       notation login "$login" --username 00000000-0000-0000-0000-000000000000 --password-stdin
-    for image in ingest analysis processing web; do
-      v="TF_VAR_${image}_image_digest"
+    for image in "${images[@]}"; do
+      v="TF_VAR_${image//-/_}_image_digest"
       notation verify "$login/iot/$image@${!v}"
     done ;;
   plan)
