@@ -692,11 +692,12 @@ export class IotStreamingPlatform extends Construct {
       postgres: this.postgres,
       redis: { id: this.redis.id, flavor: 'managed' },
       eventHubs:
-        this.backbone instanceof EventHubsKafka
+        EventHubsKafka.isEventHubsKafka(this.backbone)
           ? { id: this.backbone.id, deadLetterTopic: 'telemetry.deadletter' }
           : undefined,
       hdinsight:
-        this.backbone instanceof HdinsightKafkaCluster && props.backbone.kind === 'hdinsight'
+        HdinsightKafkaCluster.isHdinsightKafkaCluster(this.backbone) &&
+        props.backbone.kind === 'hdinsight'
           ? { id: this.backbone.id, workerCount: props.backbone.workerCount }
           : undefined,
       apiManagement: this.apiManagement,
@@ -818,7 +819,7 @@ export class IotStreamingPlatform extends Construct {
       ),
     });
     lake.grantReadWrite(databricks.accessConnectorPrincipal);
-    if (this.backbone instanceof EventHubsKafka) {
+    if (EventHubsKafka.isEventHubsKafka(this.backbone)) {
       for (const t of LAKEHOUSE_TOPICS)
         this.backbone.grantReceive(databricks.accessConnectorPrincipal, t);
     }

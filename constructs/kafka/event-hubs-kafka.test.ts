@@ -8,7 +8,7 @@ import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-di
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { EventHubsKafka } from './event-hubs-kafka';
-import type { EventHubsKafkaProps } from './event-hubs-kafka';
+import type { EventHubsKafkaProps, IEventHubsNamespace } from './event-hubs-kafka';
 import { isRbacStreamingBackbone, kafkaClientProperties } from './streaming-backbone';
 import { testScope } from '../../test/construct-helpers';
 
@@ -235,5 +235,42 @@ describe('EventHubsKafka', () => {
     expect(() => synth({}, (k) => k.grantProduce({ principalId: 'p' }, 'nope'))).toThrow(
       /invalid topic "nope": grant on a topic of this namespace: "telemetry.raw", "alerts"/,
     );
+  });
+});
+
+describe('EventHubsKafka brand and fromId', () => {
+  it('is recognised by its brand, also when another copy of the library made it', () => {
+    const { stack, rg } = testScope();
+    const k = new EventHubsKafka(stack, 'Kafka', { name: 'evhns-iot-test', resourceGroup: rg });
+    expect(EventHubsKafka.isEventHubsKafka(k)).toBe(true);
+    expect(EventHubsKafka.isEventHubsKafka({ ...k })).toBe(false);
+    // what a second copy of this module sets: the same global symbol, another class
+    const other = {};
+    Object.defineProperty(other, Symbol.for('iot-streaming-platform.EventHubsKafka'), {
+      value: true,
+    });
+    expect(other instanceof EventHubsKafka).toBe(false);
+    expect(EventHubsKafka.isEventHubsKafka(other)).toBe(true);
+  });
+
+  it('grants on a namespace created elsewhere through IEventHubsNamespace', () => {
+    const { stack } = testScope();
+    const nsId =
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.EventHub/namespaces/evhns-shared';
+    const ns: IEventHubsNamespace = EventHubsKafka.fromId(stack, 'Shared', { resourceId: nsId });
+    const principal = { principalId: 'p', principalType: 'ServicePrincipal' as const };
+    const send = ns.grantSend(principal, 'telemetry.raw');
+    expect(ns.grantSend(principal, 'telemetry.raw')).toBe(send);
+    ns.grantReceive(principal);
+    const out = Testing.synth(stack);
+    expect(out).toHaveResourceWithProperties(RoleAssignment, {
+      scope: `${nsId}/eventhubs/telemetry.raw`,
+      role_definition_name: 'Azure Event Hubs Data Sender',
+    });
+    expect(out).toHaveResourceWithProperties(RoleAssignment, {
+      scope: nsId,
+      role_definition_name: 'Azure Event Hubs Data Receiver',
+    });
+    expect(() => ns.grantSend(principal, 'bad topic')).toThrow(/invalid topic "bad topic"/);
   });
 });

@@ -11,6 +11,10 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  addBrand,
+  brandSymbol,
+  hasBrand,
+  parseResourceId,
   ValidationError,
   applyCommonInterfaces,
   grantId,
@@ -122,10 +126,78 @@ export interface EventHubsKafkaProps extends AzureResourceProps {
   readonly customerManagedKey?: CustomerManagedKeyProps;
 }
 
-/** An Event Hubs namespace as other constructs take it. */
+/**
+ * An Event Hubs namespace as other constructs take it: one this program creates
+ * ({@link EventHubsKafka}) or one created elsewhere ({@link EventHubsKafka.fromId}).
+ */
 export interface IEventHubsNamespace {
   readonly id: string;
   readonly name: string;
+  /**
+   * Grants `Azure Event Hubs Data Sender` on the topic's event hub, or on the namespace when
+   * `topic` is omitted.
+   */
+  grantSend(principal: IPrincipal, topic?: string): RoleAssignment;
+  /**
+   * Grants `Azure Event Hubs Data Receiver` on the topic's event hub, or on the namespace when
+   * `topic` is omitted.
+   */
+  grantReceive(principal: IPrincipal, topic?: string): RoleAssignment;
+}
+
+/** An Event Hubs namespace created elsewhere, for {@link EventHubsKafka.fromId}. */
+export interface EventHubsNamespaceAttributes {
+  /**
+   * Resource id, `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.EventHub/namespaces/<name>`,
+   * or a Terraform reference to one.
+   */
+  readonly resourceId: string;
+}
+
+const EVENT_HUBS_KAFKA = brandSymbol('EventHubsKafka');
+
+/** A namespace created elsewhere: grants only, on topics (event hubs) it cannot check. */
+class ImportedEventHubsNamespace extends Construct implements IEventHubsNamespace {
+  public readonly id: string;
+  public readonly name: string;
+
+  constructor(scope: Construct, id: string, attrs: EventHubsNamespaceAttributes) {
+    super(scope, id);
+    const parts = parseResourceId(
+      this,
+      'resourceId',
+      attrs.resourceId,
+      'Microsoft.EventHub/namespaces',
+    );
+    this.id = parts.id;
+    this.name = parts.name;
+  }
+
+  public grantSend(principal: IPrincipal, topic?: string): RoleAssignment {
+    return grantTopicRole(this, ROLE_SENDER, 'DataSender', 'send to', principal, topic);
+  }
+
+  public grantReceive(principal: IPrincipal, topic?: string): RoleAssignment {
+    return grantTopicRole(this, ROLE_RECEIVER, 'DataReceiver', 'receive from', principal, topic);
+  }
+}
+
+function grantTopicRole(
+  ns: ImportedEventHubsNamespace,
+  role: string,
+  prefix: string,
+  verb: string,
+  principal: IPrincipal,
+  topic: string | undefined,
+): RoleAssignment {
+  if (topic !== undefined) validateName(ns, 'topic', topic, NamingRules.eventHub);
+  const idPrefix = topic === undefined ? prefix : `${prefix}-${topic}`;
+  return grantRole(ns, grantId(idPrefix, ns, principal), {
+    scope: topic === undefined ? ns.id : `${ns.id}/eventhubs/${topic}`,
+    roleDefinitionName: role,
+    principal,
+    description: `${verb} ${topic ?? 'every topic'} of ${ns.node.path}`,
+  });
 }
 
 const ROLE_SENDER = 'Azure Event Hubs Data Sender';
@@ -150,6 +222,26 @@ export class EventHubsKafka
   extends Construct
   implements RbacStreamingBackbone, IEventHubsNamespace
 {
+  /**
+   * Whether `x` is an EventHubsKafka, made by this or another copy of the library (a brand,
+   * not `instanceof`).
+   */
+  public static isEventHubsKafka(x: unknown): x is EventHubsKafka {
+    return hasBrand(x, EVENT_HUBS_KAFKA);
+  }
+
+  /**
+   * A namespace created elsewhere, as an {@link IEventHubsNamespace} that grants: its role
+   * assignments become children of the returned construct.
+   */
+  public static fromId(
+    scope: Construct,
+    id: string,
+    attrs: EventHubsNamespaceAttributes,
+  ): IEventHubsNamespace {
+    return new ImportedEventHubsNamespace(scope, id, attrs);
+  }
+
   public readonly id: string;
   public readonly name: string;
   /** The `azurerm_eventhub_namespace`. */
@@ -171,6 +263,7 @@ export class EventHubsKafka
 
   constructor(scope: Construct, id: string, props: EventHubsKafkaProps) {
     super(scope, id);
+    addBrand(this, EVENT_HUBS_KAFKA);
     validateName(this, 'name', props.name, NamingRules.eventHubsNamespace);
     validateOneOf(this, 'sku', props.sku, ['Standard', 'Premium']);
     this.sku = props.sku ?? 'Standard';

@@ -8,6 +8,7 @@ import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-di
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { LogAnalyticsWorkspace } from '@cdktf/provider-azurerm/lib/log-analytics-workspace';
+import { EventHubsKafka } from './event-hubs-kafka';
 import { HdinsightKafkaCluster } from './hdinsight-kafka-cluster';
 import type { HdinsightKafkaClusterProps } from './hdinsight-kafka-cluster';
 import { isRbacStreamingBackbone, kafkaClientProperties } from './streaming-backbone';
@@ -305,5 +306,20 @@ describe('HdinsightKafkaCluster', () => {
 
   it('carries the construct path in validation errors', () => {
     expect(() => synth({ workerCount: 1 })).toThrow(/^test\/Kafka: invalid workerCount/);
+  });
+});
+
+describe('HdinsightKafkaCluster brand', () => {
+  it('is recognised by its brand (no instanceof), and an Event Hubs backbone is not one', () => {
+    synth({}, (k, stack) => {
+      expect(HdinsightKafkaCluster.isHdinsightKafkaCluster(k)).toBe(true);
+      expect(EventHubsKafka.isEventHubsKafka(k)).toBe(false);
+      const other = {};
+      Object.defineProperty(other, Symbol.for('iot-streaming-platform.HdinsightKafkaCluster'), {
+        value: true,
+      });
+      expect(HdinsightKafkaCluster.isHdinsightKafkaCluster(other)).toBe(true);
+      expect(HdinsightKafkaCluster.isHdinsightKafkaCluster(stack)).toBe(false);
+    });
   });
 });

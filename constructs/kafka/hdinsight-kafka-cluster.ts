@@ -15,6 +15,9 @@ import type {
   PrivateEndpoints,
 } from '../core';
 import {
+  addBrand,
+  brandSymbol,
+  hasBrand,
   entryCount,
   mapDiagnosticSettings,
   ValidationError,
@@ -184,6 +187,8 @@ export interface HdinsightKafkaClusterProps extends AzureResourceProps {
 const KAFKA_TLS_PORT = 9093;
 const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
 
+const HDINSIGHT_KAFKA_CLUSTER = brandSymbol('HdinsightKafkaCluster');
+
 /**
  * HDInsight 5.1 Kafka 3.2 joined to a VNet: TLS 1.2, encryption in transit between nodes,
  * encryption at host (plus an optional customer-managed disk key), an outbound-only resource
@@ -203,6 +208,14 @@ const KAFKA_TOPIC = /^[a-zA-Z0-9._-]{1,249}$/;
  * });
  */
 export class HdinsightKafkaCluster extends Construct implements StreamingBackbone {
+  /**
+   * Whether `x` is an HdinsightKafkaCluster, made by this or another copy of the library (a
+   * brand, not `instanceof`).
+   */
+  public static isHdinsightKafkaCluster(x: unknown): x is HdinsightKafkaCluster {
+    return hasBrand(x, HDINSIGHT_KAFKA_CLUSTER);
+  }
+
   public readonly id: string;
   public readonly name: string;
   /** The `azurerm_hdinsight_kafka_cluster`. */
@@ -228,6 +241,7 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
 
   constructor(scope: Construct, id: string, props: HdinsightKafkaClusterProps) {
     super(scope, id);
+    addBrand(this, HDINSIGHT_KAFKA_CLUSTER);
     this.validate(props);
     const location = props.location ?? props.resourceGroup.location;
     this.topics = [...(props.topics ?? [])];

@@ -422,7 +422,8 @@ export class RedisCache extends Construct implements IRedisCache {
     accessPolicy?: RedisAccessPolicy,
   ): RedisCacheAccessPolicyAssignment | ResourceGroupTemplateDeployment {
     const cid = grantId('DataAccess', this, principal);
-    if (this.resource instanceof AzRedisCache) {
+    // The resource type, not `instanceof`: no check here depends on which copy made a class.
+    if (this.resource.terraformResourceType === 'azurerm_redis_cache') {
       validateOneOf(this, 'grantDataAccess.accessPolicy', accessPolicy, [
         'Data Owner',
         'Data Contributor',
