@@ -34,6 +34,10 @@ const CONTROL_PLANE = new Set([
   'azurerm_api_management_subscription',
   'azurerm_application_insights',
   'azurerm_container_registry',
+  // Databricks workspace and access connector: Microsoft.Databricks/workspaces and
+  // /accessConnectors; what happens inside the workspace is the data stack's, through its provider.
+  'azurerm_databricks_access_connector',
+  'azurerm_databricks_workspace',
   // Cosmos DB databases, containers and SQL role assignments are ARM child resources
   // (Microsoft.DocumentDB/databaseAccounts/sqlDatabases, …/sqlRoleAssignments).
   'azurerm_cosmosdb_account',
