@@ -94,7 +94,7 @@ export class TelemetryTeamStack extends TerraformStack {
 
     // Least privilege: each grant is one role assignment at the narrowest scope.
     vault.grantSecretsRead(service);
-    cosmos.grantDataContributor(service, { database: 'telemetry', container: 'readings' });
+    cosmos.container('telemetry', 'readings').grantReadWriteData(service);
     kafka.grantConsume(service, 'telemetry.raw');
     kafka.grantProduce(service, 'telemetry.enriched');
     registry.grantPull(service);
