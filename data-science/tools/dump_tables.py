@@ -8,6 +8,7 @@ for the lakehouse test, which reads the tables back through it.
 """
 
 import json
+import os
 import sys
 from datetime import UTC, datetime
 
@@ -65,4 +66,8 @@ def main(argv):
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    code = main(sys.argv[1:])
+    sys.stdout.flush()
+    # Skip interpreter teardown: delta-rs' runtime threads can abort the process there
+    # ("terminate called without an active exception"), after all output was written.
+    os._exit(code)
