@@ -11,7 +11,7 @@ import { ValidationError, isUnresolved, validateName, validateRange } from '../c
 /** The job cluster a run gets: created for the run, deleted after it. */
 export interface DatabricksJobClusterProps {
   /**
-   * Databricks Runtime version key, e.g. `16.4.x-scala2.12` (an LTS). 16.1 or later lets Kafka
+   * Databricks Runtime version key, e.g. `17.3.x-scala2.13` (an LTS). 16.1 or later lets Kafka
    * sources authenticate with a Unity Catalog service credential.
    */
   readonly sparkVersion: string;
@@ -100,7 +100,7 @@ export interface DatabricksJobProps {
  * new DatabricksJob(this, 'Lakehouse', {
  *   name: 'telemetry-lakehouse', sourceDirectory: 'data-science/jobs', entryFile: 'telemetry_lakehouse.py',
  *   workspaceDirectory: '/Shared/iot/lakehouse', parameters: ['--kafka-mode', 'hdinsight'],
- *   cluster: { sparkVersion: '16.4.x-scala2.12', nodeType: 'Standard_D4ds_v5', autoscale: { minWorkers: 1, maxWorkers: 4 } },
+ *   cluster: { sparkVersion: '17.3.x-scala2.13', nodeType: 'Standard_D4ds_v5', autoscale: { minWorkers: 1, maxWorkers: 4 } },
  *   trigger: { continuous: true },
  *   secretScope: { name: 'iot-platform', keyVault: platform.keyVault },
  *   environment: { KAFKA_TLS_CA_PEM: '{{secrets/iot-platform/kafka-ca-bundle}}' },
@@ -264,7 +264,7 @@ export class DatabricksJob extends Construct {
         this,
         'cluster.sparkVersion',
         c.sparkVersion,
-        'a runtime version key such as "16.4.x-scala2.12" (databricks clusters spark-versions)',
+        'a runtime version key such as "17.3.x-scala2.13" (databricks clusters spark-versions)',
       );
     }
     if (

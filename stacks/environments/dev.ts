@@ -102,8 +102,9 @@ export const dev: EnvironmentConfig = {
   ],
   dataScience: {
     job: {
-      // 16.4 LTS: Unity Catalog service credentials for Event Hubs need 16.1 or later
-      cluster: { sparkVersion: '16.4.x-scala2.12', nodeType: 'Standard_D4ds_v5', workers: 1 },
+      // 17.3 LTS (Spark 4.0.0): what the job is tested on (ADR 0014); service credentials
+      // for Event Hubs need 16.1 or later
+      cluster: { sparkVersion: '17.3.x-scala2.13', nodeType: 'Standard_D4ds_v5', workers: 1 },
       trigger: { continuous: true },
       sparkTrigger: '30s',
     },

@@ -75,7 +75,7 @@ export const prod: EnvironmentConfig = {
   dataScience: {
     job: {
       cluster: {
-        sparkVersion: '16.4.x-scala2.12',
+        sparkVersion: '17.3.x-scala2.13',
         nodeType: 'Standard_D8ds_v5',
         autoscale: { minWorkers: 2, maxWorkers: 8 },
       },
