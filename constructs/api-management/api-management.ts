@@ -16,6 +16,7 @@ import type {
   NamingRule,
 } from '../core';
 import {
+  checkConstruct,
   entryCount,
   ValidationError,
   applyCommonInterfaces,
@@ -422,7 +423,7 @@ export class ApiManagement extends Construct implements IApiManagement {
   private readonly systemAssigned: boolean;
 
   constructor(scope: Construct, id: string, props: ApiManagementProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     const sku = props.sku ?? 'Developer';
     const capacity = props.capacity ?? 1;
     this.validateProps(props, sku, capacity);

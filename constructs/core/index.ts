@@ -13,3 +13,4 @@ export * from './waivers';
 export * from './brand';
 export * from './addresses';
 export * from './resource-id';
+export * from './construct-id';

@@ -11,6 +11,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  checkConstruct,
   ValidationError,
   applyCommonInterfaces,
   grantId,
@@ -468,7 +469,7 @@ export class CosmosAccount extends CosmosAccountBase {
   private readonly containers = new Map<string, CosmosdbSqlContainer>();
 
   constructor(scope: Construct, id: string, props: CosmosAccountProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     this.props = props;
     this.validate(props);
 

@@ -691,10 +691,9 @@ export class IotStreamingPlatform extends Construct {
       cosmos: this.cosmos,
       postgres: this.postgres,
       redis: { id: this.redis.id, flavor: 'managed' },
-      eventHubs:
-        EventHubsKafka.isEventHubsKafka(this.backbone)
-          ? { id: this.backbone.id, deadLetterTopic: 'telemetry.deadletter' }
-          : undefined,
+      eventHubs: EventHubsKafka.isEventHubsKafka(this.backbone)
+        ? { id: this.backbone.id, deadLetterTopic: 'telemetry.deadletter' }
+        : undefined,
       hdinsight:
         HdinsightKafkaCluster.isHdinsightKafkaCluster(this.backbone) &&
         props.backbone.kind === 'hdinsight'

@@ -11,6 +11,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  checkConstruct,
   addBrand,
   brandSymbol,
   hasBrand,
@@ -262,7 +263,7 @@ export class EventHubsKafka
   private readonly sku: EventHubsSku;
 
   constructor(scope: Construct, id: string, props: EventHubsKafkaProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     addBrand(this, EVENT_HUBS_KAFKA);
     validateName(this, 'name', props.name, NamingRules.eventHubsNamespace);
     validateOneOf(this, 'sku', props.sku, ['Standard', 'Premium']);

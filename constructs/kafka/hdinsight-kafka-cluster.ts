@@ -15,6 +15,7 @@ import type {
   PrivateEndpoints,
 } from '../core';
 import {
+  checkConstruct,
   addBrand,
   brandSymbol,
   hasBrand,
@@ -240,7 +241,7 @@ export class HdinsightKafkaCluster extends Construct implements StreamingBackbon
   private readonly brokerHosts?: string[];
 
   constructor(scope: Construct, id: string, props: HdinsightKafkaClusterProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     addBrand(this, HDINSIGHT_KAFKA_CLUSTER);
     this.validate(props);
     const location = props.location ?? props.resourceGroup.location;

@@ -6,6 +6,7 @@ import { KeyVaultSecret } from '@cdktf/provider-azurerm/lib/key-vault-secret';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import type { AzureResourceProps, IPrincipal, ISubnet } from '../core';
 import {
+  checkConstruct,
   ValidationError,
   applyCommonInterfaces,
   grantId,
@@ -216,7 +217,7 @@ export class KeyVault extends KeyVaultBase {
   public readonly resource: AzKeyVault;
 
   constructor(scope: Construct, id: string, props: KeyVaultProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     validateName(this, 'name', props.name, NamingRules.keyVault);
     validateOneOf(this, 'sku', props.sku, ['standard', 'premium']);
     validateRange(this, 'softDeleteRetentionDays', props.softDeleteRetentionDays, 7, 90, {

@@ -17,6 +17,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  checkConstruct,
   entryCount,
   ValidationError,
   applyCommonInterfaces,
@@ -491,7 +492,7 @@ export class KubernetesCluster extends Construct implements IKubernetesCluster {
   private readonly controlPlaneIdentity?: IUserAssignedIdentity;
 
   constructor(scope: Construct, id: string, props: KubernetesClusterProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     this.props = props;
     this.controlPlaneIdentity = this.validate(props);
 

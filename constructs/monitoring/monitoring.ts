@@ -5,6 +5,7 @@ import { MonitorActionGroup } from '@cdktf/provider-azurerm/lib/monitor-action-g
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import type { AzureResourceProps, ILogAnalyticsWorkspace, IPrincipal } from '../core';
 import {
+  checkConstruct,
   entryCount,
   ValidationError,
   applyCommonInterfaces,
@@ -128,7 +129,7 @@ export class Monitoring extends Construct implements ILogAnalyticsWorkspace {
   public readonly actionGroup?: MonitorActionGroup;
 
   constructor(scope: Construct, id: string, props: MonitoringProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     validateName(this, 'workspaceName', props.workspaceName, NamingRules.logAnalyticsWorkspace);
     if (props.applicationInsightsName !== undefined) {
       validateName(this, 'applicationInsightsName', props.applicationInsightsName, {

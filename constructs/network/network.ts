@@ -18,6 +18,7 @@ import type {
   Ipv4Range,
 } from '../core';
 import {
+  checkConstruct,
   entryCount,
   mapDiagnosticSettings,
   ValidationError,
@@ -203,7 +204,7 @@ export class Network extends Construct implements INetwork {
   public readonly natPublicIp?: PublicIp;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     validateName(this, 'name', props.name, NamingRules.virtualNetwork);
     if (entryCount(props.privateEndpoints) > 0) {
       throw new ValidationError(

@@ -13,6 +13,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  checkConstruct,
   entryCount,
   ValidationError,
   applyCommonInterfaces,
@@ -247,7 +248,7 @@ export class PostgresServer extends Construct implements IPostgresServer {
   private last: ITerraformDependable;
 
   constructor(scope: Construct, id: string, props: PostgresServerProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     this.tenantId = props.tenantId;
     validateName(this, 'name', props.name, NamingRules.postgresServer);
     validateOneOf(this, 'version', props.version, ['13', '14', '15', '16', '17']);

@@ -13,6 +13,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  checkConstruct,
   mapDiagnosticSettings,
   ValidationError,
   addDiagnosticSettings,
@@ -342,7 +343,7 @@ export class RedisCache extends Construct implements IRedisCache {
   private lastAccessPolicyWrite?: TerraformResource;
 
   constructor(scope: Construct, id: string, props: RedisCacheProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     const flavour = props.flavour ?? 'managed';
     validateOneOf(this, 'flavour', flavour, ['managed', 'classic']);
     this.flavour = flavour;

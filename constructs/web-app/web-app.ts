@@ -13,6 +13,7 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  checkConstruct,
   mapDiagnosticSettings,
   ValidationError,
   addDiagnosticSettings,
@@ -314,7 +315,7 @@ export class WebApp extends Construct implements IWebApp {
   public readonly resource: LinuxWebApp;
 
   constructor(scope: Construct, id: string, props: WebAppProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     const location = props.location ?? props.resourceGroup.location;
     const sku = props.sku ?? 'P0v3';
     const zoneBalancing = props.zoneBalancing ?? false;
