@@ -8,7 +8,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { testScope } from '../../test/construct-helpers';
 import { ContainerRegistry } from './container-registry';
-import type { ContainerRegistryProps } from './container-registry';
+import type { ContainerRegistryProps, IContainerRegistry } from './container-registry';
 
 function synth(
   props: Partial<ContainerRegistryProps> = {},
@@ -315,5 +315,35 @@ describe('ContainerRegistry', () => {
 
   it('carries the construct path in validation errors', () => {
     expect(() => synth({ name: 'x' })).toThrow(/^test\/Registry: invalid name/);
+  });
+});
+
+describe('ContainerRegistry.fromId', () => {
+  it('grants pull and push on a registry created elsewhere through IContainerRegistry', () => {
+    const { stack } = testScope();
+    const acrId =
+      '/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerRegistry/registries/acrshared';
+    const acr: IContainerRegistry = ContainerRegistry.fromId(stack, 'Shared', {
+      resourceId: acrId,
+    });
+    expect(acr.loginServer).toBe('acrshared.azurecr.io');
+    const principal = { principalId: 'kubelet', principalType: 'ServicePrincipal' as const };
+    const pull = acr.grantPull(principal);
+    expect(acr.grantPull(principal)).toBe(pull);
+    acr.grantPush({ principalId: 'ci' });
+    const out = Testing.synth(stack);
+    expect(out).toHaveResourceWithProperties(RoleAssignment, {
+      scope: acrId,
+      role_definition_name: 'AcrPull',
+      principal_id: 'kubelet',
+    });
+    expect(out).toHaveResourceWithProperties(RoleAssignment, {
+      scope: acrId,
+      role_definition_name: 'AcrPush',
+      principal_id: 'ci',
+    });
+    expect(() =>
+      ContainerRegistry.fromId(stack, 'Bad', { resourceId: '/subscriptions/s/acr' }),
+    ).toThrow(/test\/Bad: invalid resourceId "\/subscriptions\/s\/acr"/);
   });
 });

@@ -10,6 +10,8 @@ import type {
   ManagedIdentitiesProps,
 } from '../core';
 import {
+  checkConstruct,
+  parseResourceId,
   entryCount,
   ValidationError,
   applyCommonInterfaces,
@@ -30,6 +32,66 @@ export interface IContainerRegistry {
   readonly name: string;
   /** `<name>.azurecr.io`, the host images are pulled from. */
   readonly loginServer: string;
+  /** Grants `AcrPull`: pull images. Nothing else. */
+  grantPull(principal: IPrincipal): RoleAssignment;
+  /** Grants `AcrPush`: push and pull images (for build pipelines). */
+  grantPush(principal: IPrincipal): RoleAssignment;
+}
+
+/** A registry created elsewhere, for {@link ContainerRegistry.fromId}. */
+export interface ContainerRegistryAttributes {
+  /**
+   * Resource id, `/subscriptions/<id>/resourceGroups/<group>/providers/Microsoft.ContainerRegistry/registries/<name>`,
+   * or a Terraform reference to one.
+   */
+  readonly resourceId: string;
+  /**
+   * The login server.
+   * @default - `<name>.azurecr.io`, the name taken from `resourceId`
+   */
+  readonly loginServer?: string;
+}
+
+/** `AcrPull` or `AcrPush` on `registry`, a child of it: the grants every registry has. */
+function grantRegistryRole(
+  registry: Construct & { readonly id: string },
+  role: 'AcrPull' | 'AcrPush',
+  principal: IPrincipal,
+): RoleAssignment {
+  return grantRole(registry, grantId(role, registry, principal), {
+    scope: registry.id,
+    roleDefinitionName: role,
+    principal,
+    description: `${role === 'AcrPull' ? 'pull images from' : 'push images to'} ${registry.node.path}`,
+  });
+}
+
+/** A registry created elsewhere: pull and push grants only. */
+class ImportedContainerRegistry extends Construct implements IContainerRegistry {
+  public readonly id: string;
+  public readonly name: string;
+  public readonly loginServer: string;
+
+  constructor(scope: Construct, id: string, attrs: ContainerRegistryAttributes) {
+    super(scope, id);
+    const parts = parseResourceId(
+      this,
+      'resourceId',
+      attrs.resourceId,
+      'Microsoft.ContainerRegistry/registries',
+    );
+    this.id = parts.id;
+    this.name = parts.name;
+    this.loginServer = attrs.loginServer ?? `${parts.name}.azurecr.io`;
+  }
+
+  public grantPull(principal: IPrincipal): RoleAssignment {
+    return grantRegistryRole(this, 'AcrPull', principal);
+  }
+
+  public grantPush(principal: IPrincipal): RoleAssignment {
+    return grantRegistryRole(this, 'AcrPush', principal);
+  }
 }
 
 /** A replica of the registry in another region (Premium). */
@@ -136,6 +198,18 @@ export interface ContainerRegistryProps extends AzureResourceProps {
  * acr.grantPull(aks.kubeletIdentity);
  */
 export class ContainerRegistry extends Construct implements IContainerRegistry {
+  /**
+   * A registry created elsewhere (another stack, the portal), as an {@link IContainerRegistry}
+   * that grants: its role assignments become children of the returned construct.
+   */
+  public static fromId(
+    scope: Construct,
+    id: string,
+    attrs: ContainerRegistryAttributes,
+  ): IContainerRegistry {
+    return new ImportedContainerRegistry(scope, id, attrs);
+  }
+
   public readonly id: string;
   public readonly name: string;
   public readonly loginServer: string;
@@ -145,7 +219,7 @@ export class ContainerRegistry extends Construct implements IContainerRegistry {
   public readonly resource: AzContainerRegistry;
 
   constructor(scope: Construct, id: string, props: ContainerRegistryProps) {
-    super(scope, id);
+    super(scope, checkConstruct(scope, id, props));
     const sku = props.sku ?? 'Premium';
     const publicAccess = props.publicNetworkAccess ?? false;
     const location = props.location ?? props.resourceGroup.location;
@@ -240,22 +314,12 @@ export class ContainerRegistry extends Construct implements IContainerRegistry {
 
   /** Grants `AcrPull`: pull images. Nothing else. */
   public grantPull(principal: IPrincipal): RoleAssignment {
-    return grantRole(this, grantId('AcrPull', this, principal), {
-      scope: this.id,
-      roleDefinitionName: 'AcrPull',
-      principal,
-      description: `pull images from ${this.node.path}`,
-    });
+    return grantRegistryRole(this, 'AcrPull', principal);
   }
 
   /** Grants `AcrPush`: push and pull images (for build pipelines). */
   public grantPush(principal: IPrincipal): RoleAssignment {
-    return grantRole(this, grantId('AcrPush', this, principal), {
-      scope: this.id,
-      roleDefinitionName: 'AcrPush',
-      principal,
-      description: `push images to ${this.node.path}`,
-    });
+    return grantRegistryRole(this, 'AcrPush', principal);
   }
 
   /**
