@@ -65,7 +65,7 @@ export class DataStack extends TerraformStack {
         [LAKEHOUSE_CONTAINERS.tables]: lake.abfssUrl(LAKEHOUSE_CONTAINERS.tables),
         [LAKEHOUSE_CONTAINERS.checkpoints]: lake.abfssUrl(LAKEHOUSE_CONTAINERS.checkpoints),
       },
-      serviceCredential: backbone instanceof EventHubsKafka,
+      serviceCredential: EventHubsKafka.isEventHubsKafka(backbone),
       principals: runAs ? [runAs] : undefined,
     });
 
@@ -115,7 +115,7 @@ export class DataStack extends TerraformStack {
     uc: UnityCatalogCredentials,
   ): { parameters: string[]; environment?: Record<string, string> } {
     const b = platform.backbone;
-    if (b instanceof EventHubsKafka) {
+    if (EventHubsKafka.isEventHubsKafka(b)) {
       return {
         parameters: [
           ...['--kafka-mode', 'eventhubs', '--eventhubs-namespace', b.name],
@@ -124,7 +124,7 @@ export class DataStack extends TerraformStack {
         ],
       };
     }
-    if (b instanceof HdinsightKafkaCluster) {
+    if (HdinsightKafkaCluster.isHdinsightKafkaCluster(b)) {
       const brokers =
         env.platform.backbone.kind === 'hdinsight' && env.platform.backbone.brokerHosts
           ? b.bootstrapServers

@@ -11,6 +11,7 @@ import type {
 } from '../core';
 import {
   checkConstruct,
+  isTerraformResource,
   parseResourceId,
   entryCount,
   ValidationError,
@@ -360,7 +361,12 @@ export class ContainerRegistry extends Construct implements IContainerRegistry {
   ): RoleAssignment {
     const id = grantId(prefix, this, principal);
     const existing = this.node.tryFindChild(id);
-    if (existing instanceof RoleAssignment) return existing;
+    // A brand check, not `instanceof` (ADR 0012).
+    if (
+      isTerraformResource(existing) &&
+      existing.terraformResourceType === 'azurerm_role_assignment'
+    )
+      return existing as RoleAssignment;
     const roleId = `${prefix}Role`;
     const role =
       (this.node.tryFindChild(roleId) as RoleDefinition | undefined) ??
