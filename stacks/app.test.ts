@@ -11,6 +11,7 @@ function synthAll(): Record<string, string> {
   for (const s of stacks) {
     out[s.platform.node.id] = Testing.synth(s.platform);
     out[s.workloads.node.id] = Testing.synth(s.workloads);
+    if (s.data) out[s.data.node.id] = Testing.synth(s.data);
   }
   return out;
 }
@@ -18,11 +19,13 @@ function synthAll(): Record<string, string> {
 describe('the app', () => {
   const stacks = synthAll();
 
-  it('has a platform and a workloads stack per environment', () => {
+  it('has a platform, a workloads and a data stack per environment', () => {
     expect(Object.keys(stacks).sort()).toEqual([
       'iot-dev',
+      'iot-dev-data',
       'iot-dev-workloads',
       'iot-prod',
+      'iot-prod-data',
       'iot-prod-workloads',
     ]);
   });
