@@ -15,7 +15,7 @@ import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { testScope } from '../../test/construct-helpers';
 import { ApiManagement } from './api-management';
-import type { ApiManagementProps } from './api-management';
+import type { ApiManagementProps, IApiManagement } from './api-management';
 
 function make(props: Partial<ApiManagementProps> = {}) {
   const { stack, rg } = testScope();
@@ -483,8 +483,9 @@ describe('ApiManagement', () => {
     });
   });
 
-  it('grants service read and manage roles on the service', () => {
-    const { apim, out } = make();
+  it('grants service read and manage roles on the service, through IApiManagement too', () => {
+    const { apim: service, out } = make();
+    const apim: IApiManagement = service;
     expect(apim.grantServiceRead({ principalId: 'ops', principalType: 'Group' })).toBeInstanceOf(
       RoleAssignment,
     );

@@ -378,6 +378,10 @@ export interface IApiManagement {
   readonly name: string;
   /** `https://<name>.azure-api.net`. */
   readonly gatewayUrl: string;
+  /** Grants `API Management Service Reader Role`: read the service configuration. */
+  grantServiceRead(principal: IPrincipal): RoleAssignment;
+  /** Grants `API Management Service Contributor`: manage APIs, products and the service. */
+  grantServiceManage(principal: IPrincipal): RoleAssignment;
 }
 
 const DEFAULT_MIN_API_VERSION = '2021-08-01';

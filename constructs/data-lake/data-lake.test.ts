@@ -5,7 +5,7 @@ import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { ValidationError } from '../core';
 import { DataLake } from './data-lake';
-import type { DataLakeProps } from './data-lake';
+import type { DataLakeProps, IDataLake } from './data-lake';
 import { testScope } from '../../test/construct-helpers';
 
 function make(props: Partial<DataLakeProps> = {}) {
@@ -68,7 +68,8 @@ describe('DataLake', () => {
   });
 
   it('grants blob data contributor and reader, once per principal', () => {
-    const { stack, lake } = make();
+    const { stack, lake: account } = make();
+    const lake: IDataLake = account; // declared on the interface
     const p = { principalId: 'p-1', principalType: 'ServicePrincipal' as const };
     lake.grantReadWrite(p);
     lake.grantReadWrite(p);

@@ -60,6 +60,10 @@ export interface IDataLake {
   readonly name: string;
   /** `abfss://<container>@<account>.dfs.core.windows.net/<path>`. */
   abfssUrl(container: string, path?: string): string;
+  /** Grants `Storage Blob Data Contributor` on the account. */
+  grantReadWrite(principal: IPrincipal): RoleAssignment;
+  /** Grants `Storage Blob Data Reader` on the account. */
+  grantRead(principal: IPrincipal): RoleAssignment;
 }
 
 /**

@@ -10,7 +10,7 @@ import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-di
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { KubernetesCluster } from './kubernetes-cluster';
-import type { KubernetesClusterProps } from './kubernetes-cluster';
+import type { IKubernetesCluster, KubernetesClusterProps } from './kubernetes-cluster';
 import { testScope } from '../../test/construct-helpers';
 
 const subnet = { id: 'snet-nodes-id', name: 'snet-aks-nodes' };
@@ -337,7 +337,8 @@ describe('KubernetesCluster', () => {
 
   it('grants cluster admin, cluster user and namespace-scoped writer', () => {
     const p = { principalId: 'ops', principalType: 'Group' as const };
-    const out = synth({}, (aks) => {
+    const out = synth({}, (cluster) => {
+      const aks: IKubernetesCluster = cluster; // code holding the interface grants too
       expect(aks.grantClusterAdmin(p)).toBeInstanceOf(RoleAssignment);
       aks.grantClusterUser(p);
       aks.grantNamespaceWriter({ principalId: 'team' }, 'iot');

@@ -49,6 +49,12 @@ export interface IKubernetesCluster {
   readonly oidcIssuerUrl: string;
   /** Identity the nodes use for image pulls and Azure calls. */
   readonly kubeletIdentity: IKubeletIdentity;
+  /** Grants `Azure Kubernetes Service RBAC Cluster Admin` on the cluster. */
+  grantClusterAdmin(principal: IPrincipal): RoleAssignment;
+  /** Grants `Azure Kubernetes Service Cluster User Role`: fetch a kubeconfig. */
+  grantClusterUser(principal: IPrincipal): RoleAssignment;
+  /** Grants `Azure Kubernetes Service RBAC Writer` in one namespace. */
+  grantNamespaceWriter(principal: IPrincipal, namespace: string): RoleAssignment;
 }
 
 /** Sizing and placement of a node pool, shared by the system pool and user pools. */

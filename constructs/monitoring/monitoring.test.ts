@@ -8,7 +8,7 @@ import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
 import { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
 import { testScope } from '../../test/construct-helpers';
 import { Monitoring } from './monitoring';
-import type { MonitoringProps } from './monitoring';
+import type { IMonitoring, MonitoringProps } from './monitoring';
 
 function make(props: Partial<MonitoringProps> = {}) {
   const { stack, rg } = testScope();
@@ -137,7 +137,8 @@ describe('Monitoring', () => {
   });
 
   it('grants log reading on the workspace and telemetry publishing on application insights', () => {
-    const { stack, monitoring } = make();
+    const { stack, monitoring: m } = make();
+    const monitoring: IMonitoring = m; // declared on the interface
     const read = monitoring.grantRead({ principalId: 'reader', principalType: 'Group' });
     const pub = monitoring.grantTelemetryPublish({
       principalId: 'app',

@@ -107,7 +107,15 @@ export interface MonitoringProps extends AzureResourceProps {
  * });
  * new KeyVault(this, 'KeyVault', { ..., diagnosticSettings: [{ workspace: monitoring.workspace }] });
  */
-export class Monitoring extends Construct implements ILogAnalyticsWorkspace {
+/** The platform's monitoring (Log Analytics + Application Insights) as other code takes it. */
+export interface IMonitoring extends ILogAnalyticsWorkspace {
+  /** Grants `Log Analytics Reader`: query all data in the workspace. */
+  grantRead(principal: IPrincipal): RoleAssignment;
+  /** Grants `Monitoring Metrics Publisher` on Application Insights. */
+  grantTelemetryPublish(principal: IPrincipal): RoleAssignment;
+}
+
+export class Monitoring extends Construct implements IMonitoring {
   /** Resource id of the workspace. */
   public readonly id: string;
   /** Name of the workspace. */

@@ -8,7 +8,7 @@ import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import { MonitorDiagnosticSetting } from '@cdktf/provider-azurerm/lib/monitor-diagnostic-setting';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { PostgresServer } from './postgres-server';
-import type { PostgresServerProps } from './postgres-server';
+import type { IPostgresServer, PostgresServerProps } from './postgres-server';
 import { testScope } from '../../test/construct-helpers';
 
 const subnet = { id: 'snet-pg-id', name: 'snet-pg' };
@@ -189,7 +189,8 @@ describe('PostgresServer', () => {
       },
       (pg) => {
         pg.addDatabase('iot');
-        pg.grantEntraAdmin({ principalId: 'web-p', principalType: 'ServicePrincipal' }, 'id-web');
+        const held: IPostgresServer = pg; // declared on the interface
+        held.grantEntraAdmin({ principalId: 'web-p', principalType: 'ServicePrincipal' }, 'id-web');
       },
     );
     expect(out).toHaveResourceWithProperties(PostgresqlFlexibleServerDatabase, {

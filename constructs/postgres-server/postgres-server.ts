@@ -186,6 +186,12 @@ export interface IPostgresServer {
   readonly name: string;
   /** `<name>.postgres.database.azure.com`. */
   readonly fqdn: string;
+  /** Makes `principal` an Entra administrator of the server, named `principalName` in PostgreSQL. */
+  grantEntraAdmin(
+    principal: IPrincipal,
+    principalName: string,
+    principalType?: PostgresEntraAdministrator['principalType'],
+  ): PostgresqlFlexibleServerActiveDirectoryAdministrator;
 }
 
 const STORAGE_SIZES_MB = [

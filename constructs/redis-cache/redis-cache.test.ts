@@ -10,7 +10,7 @@ import { ManagementLock } from '@cdktf/provider-azurerm/lib/management-lock';
 import { StorageAccount } from '@cdktf/provider-azurerm/lib/storage-account';
 import { UserAssignedIdentity } from '@cdktf/provider-azurerm/lib/user-assigned-identity';
 import { RedisCache } from './redis-cache';
-import type { RedisCacheProps } from './redis-cache';
+import type { IRedisCache, RedisCacheProps } from './redis-cache';
 import { testScope } from '../../test/construct-helpers';
 
 function synth(
@@ -159,7 +159,8 @@ describe('RedisCache (managed, the default)', () => {
         location: 'westeurope',
         resourceGroupName: 'rg-test',
       });
-      const grant = redis.grantDataAccess(id);
+      const held: IRedisCache = redis; // declared on the interface
+      const grant = held.grantDataAccess(id);
       expect(grant).toBeInstanceOf(ResourceGroupTemplateDeployment);
       name = (grant as ResourceGroupTemplateDeployment).nameInput ?? '';
     });

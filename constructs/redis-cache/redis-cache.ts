@@ -166,6 +166,11 @@ export interface IRedisCache {
   readonly port: number;
   /** `rediss://<hostname>:<port>`, without credentials (clients authenticate with Entra ID). */
   readonly url: string;
+  /** Grants Entra data access (an access policy assignment) to `principal`. */
+  grantDataAccess(
+    principal: IPrincipal,
+    accessPolicy?: RedisAccessPolicy,
+  ): RedisCacheAccessPolicyAssignment | ResourceGroupTemplateDeployment;
 }
 
 /** Props of {@link RedisCache}. */
