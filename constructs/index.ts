@@ -1,5 +1,8 @@
 // The library's one entry point: re-exports only. Import a single construct by its folder
 // (`constructs/key-vault`) to keep compile times low, or everything from here.
+// Not re-exported here: `databricks-job` (DatabricksJob, UnityCatalogCredentials), the one folder
+// that needs @cdktf/provider-databricks; import it by its subpath, so that provider stays an
+// optional peer for app teams that do not use Databricks.
 export * from './core';
 export * from './network';
 export * from './monitoring';
@@ -12,7 +15,6 @@ export * from './mesh-ingress';
 export * from './cosmos-account';
 export * from './databricks-workspace';
 export * from './data-lake';
-export * from './databricks-job';
 export * from './kafka';
 export * from './kafka-topics';
 export * from './postgres-server';
