@@ -25,7 +25,7 @@ import { readingId } from '../workloads/shared/ids';
 import type { AnalyzedReading } from '../workloads/shared/messages';
 import { migrate } from '../workloads/processing/migrate';
 import { aggregateReadings, latestPerDevice } from '../workloads/processing/aggregate';
-import { ProcessingStore } from '../workloads/processing/store';
+import { MINUTE_COPY_COLUMNS, ProcessingStore, minuteCopyRow } from '../workloads/processing/store';
 import type { PartitionBatch, WriteMethod } from '../workloads/processing/store';
 import { copyInto } from '../workloads/processing/copy';
 
@@ -169,36 +169,8 @@ async function copyBaseline(work: readonly PartitionBatch[]) {
         await copyInto(
           client,
           'bench_minute',
-          [
-            'device_id',
-            'metric',
-            'minute',
-            'count',
-            'sum',
-            'sumsq',
-            'min',
-            'max',
-            'last',
-            'last_ts',
-            'last_reading_id',
-            'anomalous_count',
-            'batch',
-          ],
-          aggregates.map((a) => [
-            a.deviceId,
-            a.metric,
-            a.minute,
-            a.count,
-            a.sum,
-            a.sumsq,
-            a.min,
-            a.max,
-            a.last,
-            a.lastTs,
-            a.lastReadingId,
-            a.anomalousCount,
-            n,
-          ]),
+          [...MINUTE_COPY_COLUMNS, 'batch'],
+          aggregates.map((a) => [...minuteCopyRow(a), n]),
         );
         await copyInto(
           client,

@@ -6,6 +6,7 @@ import { parseAlert, parseAnalyzed } from './parse';
 import { ALERT_COLUMNS, alertFromRow } from '../shared/alerts-table';
 import { isPostgresConnectionError } from '../shared/postgres';
 import { copyInto } from './copy';
+import type { CopyValue } from './copy';
 import type { AlertRow } from '../shared/alerts-table';
 
 /** One consumed Kafka message, as much of it as the store needs. */
@@ -76,6 +77,39 @@ export interface ProcessingStoreOptions {
    * @default 'copy'
    */
   readonly writeMethod?: WriteMethod;
+}
+
+/** The per-minute aggregate's columns as COPY writes them, and one aggregate as such a row. */
+export const MINUTE_COPY_COLUMNS = [
+  'device_id',
+  'metric',
+  'minute',
+  'count',
+  'sum',
+  'sumsq',
+  'min',
+  'max',
+  'last',
+  'last_ts',
+  'last_reading_id',
+  'anomalous_count',
+] as const;
+
+export function minuteCopyRow(a: MinuteAggregate): CopyValue[] {
+  return [
+    a.deviceId,
+    a.metric,
+    a.minute,
+    a.count,
+    a.sum,
+    a.sumsq,
+    a.min,
+    a.max,
+    a.last,
+    a.lastTs,
+    a.lastReadingId,
+    a.anomalousCount,
+  ];
 }
 
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
@@ -340,38 +374,7 @@ export class ProcessingStore {
     if (aggregates.length === 0) return;
     const rows = [...aggregates].sort(compareAggregates);
     if (this.writeMethod === 'copy') {
-      await copyInto(
-        client,
-        'staging_minute',
-        [
-          'device_id',
-          'metric',
-          'minute',
-          'count',
-          'sum',
-          'sumsq',
-          'min',
-          'max',
-          'last',
-          'last_ts',
-          'last_reading_id',
-          'anomalous_count',
-        ],
-        rows.map((a) => [
-          a.deviceId,
-          a.metric,
-          a.minute,
-          a.count,
-          a.sum,
-          a.sumsq,
-          a.min,
-          a.max,
-          a.last,
-          a.lastTs,
-          a.lastReadingId,
-          a.anomalousCount,
-        ]),
-      );
+      await copyInto(client, 'staging_minute', MINUTE_COPY_COLUMNS, rows.map(minuteCopyRow));
       // ORDER BY: every writer locks rows in the same order (no deadlock between two of them).
       await client.query(
         `INSERT INTO metric_minute AS t (device_id, metric, minute, count, sum, sumsq, min, max,
