@@ -16,7 +16,7 @@ import type {
   WaiverError,
   WaiverRecord,
 } from './types';
-import { ALL_TYPES, appliesToType } from './types';
+import { ALL_TYPES, UNJUDGED_TYPES, appliesToType } from './types';
 import { waiverProblems } from '../waiver';
 
 /** Options for one evaluation. */
@@ -38,6 +38,12 @@ export class RuleSet {
   readonly byId = new Map<string, IndexedRule>();
   /** Rules whose `appliesTo` is `['*']`: evaluated on every resource type. */
   readonly everyType: IndexedRule[] = [];
+  /**
+   * Coverage rules (`appliesTo: ['(unjudged)']`): evaluated on a resource only when no
+   * type-specific rule judges its type (rules for every type do not count: they know nothing
+   * of the type).
+   */
+  readonly unjudged: IndexedRule[] = [];
 
   constructor(readonly packs: readonly Pack[]) {
     for (const pack of packs) {
@@ -51,6 +57,10 @@ export class RuleSet {
         this.byId.set(r.rule.id, indexed);
         if (r.rule.appliesTo.includes(ALL_TYPES)) {
           this.everyType.push(indexed);
+          continue;
+        }
+        if (r.rule.appliesTo.includes(UNJUDGED_TYPES)) {
+          this.unjudged.push(indexed);
           continue;
         }
         for (const type of r.rule.appliesTo) {
@@ -88,7 +98,12 @@ export function evaluateStack(
     if (resource.isData) continue;
     resourceCount++;
     const forType = rules.byType.get(resource.type) ?? [];
-    const applicable = rules.everyType.length > 0 ? [...forType, ...rules.everyType] : forType;
+    const applicable =
+      forType.length === 0
+        ? [...rules.everyType, ...rules.unjudged]
+        : rules.everyType.length > 0
+          ? [...forType, ...rules.everyType]
+          : forType;
     const own: Finding[] = [];
     for (const pr of applicable) {
       let verdicts: readonly Verdict[];

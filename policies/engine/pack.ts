@@ -4,7 +4,7 @@
  */
 import { FRAMEWORKS } from '../frameworks';
 import type { Pack, PackRule } from './types';
-import { ALL_TYPES, SEVERITIES } from './types';
+import { ALL_TYPES, SEVERITIES, UNJUDGED_TYPES } from './types';
 
 /** Raised for a pack that is not usable; the message names the pack and the rule. */
 export class PackDefinitionError extends Error {}
@@ -42,10 +42,15 @@ export function definePack(pack: Pack): Pack {
         `${where(r)}: appliesTo ${JSON.stringify(r.rule.appliesTo)}: "*" already selects every type, list it alone`,
       );
     }
+    if (r.rule.appliesTo.includes(UNJUDGED_TYPES) && r.rule.appliesTo.length > 1) {
+      throw new PackDefinitionError(
+        `${where(r)}: appliesTo ${JSON.stringify(r.rule.appliesTo)}: "${UNJUDGED_TYPES}" (a coverage rule) must be listed alone`,
+      );
+    }
     for (const type of r.rule.appliesTo) {
-      if (type !== ALL_TYPES && !RESOURCE_TYPE.test(type)) {
+      if (type !== ALL_TYPES && type !== UNJUDGED_TYPES && !RESOURCE_TYPE.test(type)) {
         throw new PackDefinitionError(
-          `${where(r)}: appliesTo ${JSON.stringify(type)} is not a Terraform resource type (provider_name, or "*" for every type)`,
+          `${where(r)}: appliesTo ${JSON.stringify(type)} is not a Terraform resource type (provider_name, "*" for every type, or "(unjudged)" for a coverage rule)`,
         );
       }
     }

@@ -50,9 +50,22 @@ export interface Rule {
 /** The `appliesTo` selector for every resource type. */
 export const ALL_TYPES = '*';
 
-/** True when a rule is evaluated on resources of `type`. */
+/**
+ * `appliesTo` value of a coverage rule: evaluated on every resource whose type no type-specific
+ * rule of the loaded packs judges, so a type nobody reviewed cannot pass the gate unseen.
+ */
+export const UNJUDGED_TYPES = '(unjudged)';
+
+/**
+ * True when a rule may be evaluated on resources of `type` (for a coverage rule: when no other
+ * rule judges the type, which only the rule set knows).
+ */
 export function appliesToType(rule: Pick<Rule, 'appliesTo'>, type: string): boolean {
-  return rule.appliesTo.includes(ALL_TYPES) || rule.appliesTo.includes(type);
+  return (
+    rule.appliesTo.includes(ALL_TYPES) ||
+    rule.appliesTo.includes(UNJUDGED_TYPES) ||
+    rule.appliesTo.includes(type)
+  );
 }
 
 /** Framework ids the built-in control catalogues use (see policies/frameworks). */

@@ -4,17 +4,17 @@ import { CATALOGUE_END, CATALOGUE_START, renderCatalogue } from '../catalogue';
 import { azureIotPlatformPack } from './azure-iot-platform';
 
 const rulesDir = join(__dirname, '..', 'rules');
-const ruleFiles = ['azure', 'kubernetes'].flatMap((d) =>
+const ruleFiles = ['azure', 'kubernetes', 'coverage'].flatMap((d) =>
   readdirSync(join(rulesDir, d))
     .filter(
       (f) =>
         f.endsWith('.ts') &&
         !f.endsWith('.test.ts') &&
-        !['workload.ts', 'rbac.ts', 'manifest.ts'].includes(f),
+        !['workload.ts', 'rbac.ts', 'manifest.ts', 'reviewed-types.ts'].includes(f),
     )
     .map((f) => ({ dir: d, file: f })),
 );
-const testText = ['azure', 'kubernetes']
+const testText = ['azure', 'kubernetes', 'coverage']
   .flatMap((d) =>
     readdirSync(join(rulesDir, d))
       .filter((f) => f.endsWith('.test.ts'))

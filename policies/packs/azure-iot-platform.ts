@@ -20,6 +20,9 @@ import { cosmosdbAccountKeyMetadataWritesDisabled } from '../rules/azure/cosmosd
 import { cosmosdbAccountLocalAuthDisabled } from '../rules/azure/cosmosdb-account-local-auth-disabled';
 import { cosmosdbAccountPrivateEndpointAttached } from '../rules/azure/cosmosdb-account-private-endpoint-attached';
 import { cosmosdbAccountPublicNetworkDisabled } from '../rules/azure/cosmosdb-account-public-network-disabled';
+import { databricksClusterIsolatedAccessMode } from '../rules/azure/databricks-cluster-isolated-access-mode';
+import { databricksClusterSecretsReferenced } from '../rules/azure/databricks-cluster-secrets-referenced';
+import { databricksSecretScopeKeyVaultBacked } from '../rules/azure/databricks-secret-scope-key-vault-backed';
 import { databricksWorkspaceCustomerManagedKey } from '../rules/azure/databricks-workspace-customer-managed-key';
 import { databricksWorkspaceNoPublicIp } from '../rules/azure/databricks-workspace-no-public-ip';
 import { databricksWorkspacePremium } from '../rules/azure/databricks-workspace-premium';
@@ -129,6 +132,7 @@ import { kubernetesWorkloadRunsAsNonRoot } from '../rules/kubernetes/kubernetes-
 import { kubernetesWorkloadSeccompRuntimeDefault } from '../rules/kubernetes/kubernetes-workload-seccomp-runtime-default';
 import { kubernetesWorkloadSecretsMountedAsFiles } from '../rules/kubernetes/kubernetes-workload-secrets-mounted-as-files';
 import { kubernetesWorkloadServiceAccountTokenScoped } from '../rules/kubernetes/kubernetes-workload-service-account-token-scoped';
+import { resourceTypeReviewed } from '../rules/coverage/resource-type-reviewed';
 
 const CIS2 = 'cis-azure-2.0.0';
 const CIS3 = 'cis-azure-3.0.0';
@@ -1294,6 +1298,46 @@ export const azureIotPlatformPack = definePack({
       remediation:
         'Set managed_services_cmk_key_vault_key_id and managed_disk_cmk_key_vault_key_id (the DatabricksWorkspace customerManagedKey prop), granting the AzureDatabricks application and the disk encryption set on the vault.',
       controls: { [MCSB]: ['DP-5'] },
+    }),
+    r(databricksClusterIsolatedAccessMode, {
+      service: 'Databricks',
+      title: 'Databricks clusters run in an access mode with Unity Catalog isolation',
+      severity: 'high',
+      rationale:
+        'Without isolation (NONE, the legacy modes, or no mode) code on the cluster bypasses Unity Catalog grants and reaches other users’ credentials and data; the lakehouse tables are governed only through Unity Catalog.',
+      remediation:
+        'Set data_security_mode = "SINGLE_USER" (DATA_SECURITY_MODE_DEDICATED) for a job cluster, or "USER_ISOLATION" (DATA_SECURITY_MODE_STANDARD) for a shared one (the DatabricksJob construct writes SINGLE_USER).',
+      controls: { [MCSB]: ['PA-7'] },
+    }),
+    r(databricksClusterSecretsReferenced, {
+      service: 'Databricks',
+      title: 'Databricks clusters get credentials as secret references, not values',
+      severity: 'high',
+      rationale:
+        'A credential written into spark_conf or spark_env_vars is stored in Terraform state, shown in the job settings to everyone who can view the job, and kept in the cluster event log.',
+      remediation:
+        'Put the secret in Key Vault and reference it as {{secrets/<scope>/<key>}} through a Key Vault-backed secret scope, or use the access connector’s managed identity (Unity Catalog credentials) instead of a secret.',
+      controls: { [MCSB]: ['IM-8'] },
+    }),
+    r(databricksSecretScopeKeyVaultBacked, {
+      service: 'Databricks',
+      title: 'Databricks secret scopes are backed by Azure Key Vault',
+      severity: 'medium',
+      rationale:
+        'A Databricks-backed scope keeps a copy of each secret outside the platform vault, out of reach of its RBAC, purge protection, rotation and audit logs.',
+      remediation:
+        'Set keyvault_metadata { resource_id, dns_name } to the platform vault (the DatabricksJob construct’s secret scope does).',
+      controls: { [MCSB]: ['IM-8', 'DP-6'] },
+    }),
+    // Coverage
+    r(resourceTypeReviewed, {
+      service: 'Policy coverage',
+      title: 'Every resource type is judged by a rule or reviewed with a reason',
+      severity: 'high',
+      rationale:
+        'A gate that has no rule for a resource type passes it unseen: a new type in a stack (or a workload written as a raw manifest, or an ARM template) would reach production without review.',
+      remediation:
+        'Review the type: add rules for its security-relevant settings, or list it in policies/rules/coverage/reviewed-types.ts with the reason it needs none (app teams: a rule in their own pack, or a waiver with the reason).',
     }),
   ],
 });
