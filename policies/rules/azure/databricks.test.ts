@@ -1,4 +1,7 @@
 import { testRule } from '../../testing';
+import { databricksClusterIsolatedAccessMode } from './databricks-cluster-isolated-access-mode';
+import { databricksClusterSecretsReferenced } from './databricks-cluster-secrets-referenced';
+import { databricksSecretScopeKeyVaultBacked } from './databricks-secret-scope-key-vault-backed';
 import { databricksWorkspaceCustomerManagedKey } from './databricks-workspace-customer-managed-key';
 import { databricksWorkspaceNoPublicIp } from './databricks-workspace-no-public-ip';
 import { databricksWorkspacePremium } from './databricks-workspace-premium';
@@ -97,4 +100,147 @@ testRule(storageAccountLakehouseHierarchicalNamespace, {
       },
     },
   ],
+});
+
+const JOB = 'databricks_job.j';
+const cluster = (extra: Record<string, unknown> = {}) => ({
+  spark_version: '17.3.x-scala2.13',
+  node_type_id: 'Standard_D4ds_v5',
+  num_workers: 1,
+  ...extra,
+});
+
+testRule(databricksClusterIsolatedAccessMode, {
+  compliant: [
+    {
+      [JOB]: {
+        job_cluster: [
+          { job_cluster_key: 'main', new_cluster: cluster({ data_security_mode: 'SINGLE_USER' }) },
+        ],
+      },
+    },
+    {
+      [JOB]: {
+        task: [
+          {
+            task_key: 'a',
+            new_cluster: cluster({ data_security_mode: 'DATA_SECURITY_MODE_STANDARD' }),
+          },
+          { task_key: 'b', new_cluster: cluster({ data_security_mode: 'USER_ISOLATION' }) },
+        ],
+      },
+    },
+    { 'databricks_cluster.c': cluster({ data_security_mode: 'DATA_SECURITY_MODE_DEDICATED' }) },
+  ],
+  nonCompliant: [
+    { [JOB]: { job_cluster: [{ job_cluster_key: 'main', new_cluster: cluster() }] } },
+    {
+      [JOB]: {
+        job_cluster: [
+          { job_cluster_key: 'main', new_cluster: cluster({ data_security_mode: 'NONE' }) },
+        ],
+      },
+    },
+    { [JOB]: { new_cluster: cluster({ data_security_mode: 'LEGACY_PASSTHROUGH' }) } },
+    {
+      // one isolated task cluster does not excuse the other
+      [JOB]: {
+        task: [
+          { task_key: 'a', new_cluster: cluster({ data_security_mode: 'SINGLE_USER' }) },
+          {
+            task_key: 'b',
+            new_cluster: cluster({ data_security_mode: 'DATA_SECURITY_MODE_AUTO' }),
+          },
+        ],
+      },
+    },
+    { 'databricks_cluster.c': cluster() },
+  ],
+  unknown: [
+    {
+      [JOB]: {
+        job_cluster: [
+          { job_cluster_key: 'main', new_cluster: cluster({ data_security_mode: '${var.mode}' }) },
+        ],
+      },
+    },
+    { [JOB]: { job_cluster: '${var.clusters}' } },
+  ],
+  notApplicable: [{ [JOB]: { task: [{ task_key: 'a', existing_cluster_id: 'x' }] } }],
+});
+
+testRule(databricksClusterSecretsReferenced, {
+  compliant: [
+    {
+      [JOB]: {
+        job_cluster: [
+          {
+            job_cluster_key: 'main',
+            new_cluster: cluster({
+              spark_env_vars: {
+                KAFKA_PASSWORD: '{{secrets/iot-platform/kafka-password}}',
+                LOG_LEVEL: 'info',
+              },
+              spark_conf: {
+                'fs.azure.account.key.lake.dfs.core.windows.net': '{{secrets/s/lake-key}}',
+              },
+            }),
+          },
+        ],
+      },
+    },
+  ],
+  nonCompliant: [
+    {
+      [JOB]: {
+        job_cluster: [
+          {
+            job_cluster_key: 'main',
+            new_cluster: cluster({
+              spark_env_vars: {
+                EVENTHUBS_CONNECTION_STRING: 'Endpoint=sb://x/;SharedAccessKey=abc',
+              },
+            }),
+          },
+        ],
+      },
+    },
+    {
+      'databricks_cluster.c': cluster({
+        spark_conf: { 'spark.hadoop.fs.azure.account.oauth2.client.secret': '${var.secret}' },
+      }),
+    },
+    {
+      [JOB]: {
+        task: [
+          { task_key: 'a', new_cluster: cluster({ spark_env_vars: { API_TOKEN: 'dapi123' } }) },
+        ],
+      },
+    },
+    {
+      'databricks_cluster.c': cluster({
+        spark_conf: { 'fs.azure.account.key.lake.dfs.core.windows.net': 'bXkta2V5' },
+      }),
+    },
+  ],
+  unknown: [{ 'databricks_cluster.c': cluster({ spark_env_vars: '${var.env}' }) }],
+  notApplicable: [
+    { 'databricks_cluster.c': cluster({ spark_env_vars: { LOG_LEVEL: 'info', TOPIC: 'alerts' } }) },
+    { [JOB]: { task: [{ task_key: 'a', existing_cluster_id: 'x' }] } },
+  ],
+});
+
+testRule(databricksSecretScopeKeyVaultBacked, {
+  compliant: [
+    {
+      'databricks_secret_scope.s': {
+        name: 'iot-platform',
+        keyvault_metadata: {
+          resource_id: '${azurerm_key_vault.kv.id}',
+          dns_name: '${azurerm_key_vault.kv.vault_uri}',
+        },
+      },
+    },
+  ],
+  nonCompliant: [{ 'databricks_secret_scope.s': { name: 'iot-platform' } }],
 });
