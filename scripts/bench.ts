@@ -32,6 +32,11 @@ export interface Benchmark {
 /** The suite, in running order (quickest first). A new benchmark script joins it here. */
 export const BENCHMARKS: readonly Benchmark[] = [
   {
+    name: 'synth',
+    script: 'scripts/bench-synth.ts',
+    what: 'the cdktf app and `npm run synth` (CLI synth + policy gate) vs an empty cdktf app',
+  },
+  {
     name: 'policy',
     script: 'policies/bench.ts',
     nodeArgs: ['--expose-gc'],
