@@ -212,7 +212,7 @@ async function main(): Promise<void> {
       console.log(
         `round ${round} COPY baseline: ${fmt(base.rows)} rows in ${base.seconds.toFixed(2)} s = ${fmt(rate)} rows/s (${fmt(READINGS / base.seconds)} readings/s) · load ${loadAverage()}`,
       );
-      for (const method of ['unnest', 'copy'] as const) {
+      for (const method of ['json', 'copy'] as const) {
         const s = await sink(method, work);
         const r = base.rows / s.seconds;
         best[method] = Math.max(best[method] ?? 0, r);
@@ -221,7 +221,7 @@ async function main(): Promise<void> {
         );
       }
     }
-    for (const method of ['unnest', 'copy'] as const) {
+    for (const method of ['json', 'copy'] as const) {
       result(
         'pg-sink',
         `processing sink (${method}), best of ${ROUNDS}`,

@@ -56,7 +56,7 @@ function messages(values: unknown[], firstOffset = 0): BatchMessage[] {
 }
 
 // Both write methods (ADR 0017) must leave the same tables: every store test runs on each.
-describe.each(['copy', 'unnest'] as const)('ProcessingStore on PostgreSQL (%s)', (writeMethod) => {
+describe.each(['copy', 'json'] as const)('ProcessingStore on PostgreSQL (%s)', (writeMethod) => {
   let db: Awaited<ReturnType<typeof freshDatabase>>;
   let pool: Pool;
   let store: ProcessingStore;

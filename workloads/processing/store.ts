@@ -1,7 +1,7 @@
 import type { Pool, PoolClient } from 'pg';
 import type { AlertMessage, AnalyzedReading } from '../shared/messages';
 import type { DeviceLatest, MinuteAggregate } from './aggregate';
-import { aggregateReadings, latestPerDevice, uniqueBy } from './aggregate';
+import { uniqueBy } from './aggregate';
 import { parseAlert, parseAnalyzed } from './parse';
 import { ALERT_COLUMNS, alertFromRow } from '../shared/alerts-table';
 import { isPostgresConnectionError } from '../shared/postgres';
@@ -25,11 +25,12 @@ export interface PartitionBatch {
 }
 
 /**
- * How a batch's rows reach PostgreSQL (ADR 0017): `copy` streams them with COPY into temporary
- * staging tables and upserts from there with one set-based statement per table; `unnest` sends
- * them as array parameters of one multi-row upsert per table. Same statements, same effects.
+ * How a batch's readings reach PostgreSQL (ADR 0021): `copy` streams them with COPY into a
+ * temporary staging table; `json` sends them as one JSON parameter read with
+ * `json_to_recordset`. Either way one set-based statement then applies them (same statement,
+ * same effects).
  */
-export type WriteMethod = 'copy' | 'unnest';
+export type WriteMethod = 'copy' | 'json';
 
 /** What the kind of a topic is, so the store knows how to apply its messages. */
 export type TopicKind = 'analyzed' | 'alerts';
@@ -112,14 +113,154 @@ export function minuteCopyRow(a: MinuteAggregate): CopyValue[] {
   ];
 }
 
+/** A batch's readings folded into per-minute aggregates and the latest reading per device. */
+interface Folded {
+  readonly aggregates: MinuteAggregate[];
+  readonly latest: DeviceLatest[];
+}
+
+interface MinuteAcc {
+  deviceId: string;
+  metric: string;
+  minute: string;
+  count: number;
+  sum: number;
+  sumsq: number;
+  min: number;
+  max: number;
+  last: number;
+  lastMs: number;
+  lastTs: string;
+  lastReadingId: string;
+  anomalousCount: number;
+}
+
+/**
+ * {@link aggregateReadings} and {@link latestPerDevice} in one pass, for the hot path: each
+ * timestamp parsed once, each minute formatted once, accumulators updated in place (the two
+ * functions are the reference; the store tests compare the tables with them). Same order on
+ * (ts, reading id) as `isLater`.
+ */
+export function foldReadings(readings: readonly AnalyzedReading[]): Folded {
+  const acc = new Map<string, MinuteAcc>();
+  const latest = new Map<string, { r: AnalyzedReading; ms: number }>();
+  const minutes = new Map<number, string>();
+  for (const r of readings) {
+    const ms = Date.parse(r.ts);
+    const minuteMs = ms - (((ms % 60_000) + 60_000) % 60_000);
+    let minute = minutes.get(minuteMs);
+    if (minute === undefined) {
+      minute = new Date(minuteMs).toISOString();
+      minutes.set(minuteMs, minute);
+    }
+    const l = latest.get(r.deviceId);
+    if (!l || ms > l.ms || (ms === l.ms && r.id > l.r.id)) latest.set(r.deviceId, { r, ms });
+    const prefix = `${r.deviceId}\u0000${minute}\u0000`;
+    const anomalous = r.anomalous ? 1 : 0;
+    for (const [metric, value] of Object.entries(r.metrics)) {
+      const key = prefix + metric;
+      const a = acc.get(key);
+      if (!a) {
+        acc.set(key, {
+          deviceId: r.deviceId,
+          metric,
+          minute,
+          count: 1,
+          sum: value,
+          sumsq: value * value,
+          min: value,
+          max: value,
+          last: value,
+          lastMs: ms,
+          lastTs: r.ts,
+          lastReadingId: r.id,
+          anomalousCount: anomalous,
+        });
+        continue;
+      }
+      a.count += 1;
+      a.sum += value;
+      a.sumsq += value * value;
+      if (value < a.min) a.min = value;
+      if (value > a.max) a.max = value;
+      if (ms > a.lastMs || (ms === a.lastMs && r.id > a.lastReadingId)) {
+        a.last = value;
+        a.lastMs = ms;
+        a.lastTs = r.ts;
+        a.lastReadingId = r.id;
+      }
+      a.anomalousCount += anomalous;
+    }
+  }
+  const aggregates: MinuteAggregate[] = [];
+  for (const a of acc.values())
+    aggregates.push({
+      deviceId: a.deviceId,
+      metric: a.metric,
+      minute: a.minute,
+      count: a.count,
+      sum: a.sum,
+      sumsq: a.sumsq,
+      min: a.min,
+      max: a.max,
+      last: a.last,
+      lastTs: a.lastTs,
+      lastReadingId: a.lastReadingId,
+      anomalousCount: a.anomalousCount,
+    });
+  const out: DeviceLatest[] = [];
+  for (const { r } of latest.values())
+    out.push({
+      deviceId: r.deviceId,
+      ts: r.ts,
+      readingId: r.id,
+      metrics: r.metrics,
+      score: r.score,
+      anomalous: r.anomalous,
+    });
+  return { aggregates, latest: out };
+}
+
+/** The aggregate and device rows as the `json` write method's two JSON parameters. */
+function jsonFolded(folded: Folded): [string, string] {
+  return [
+    JSON.stringify(
+      folded.aggregates.map((a) => ({
+        d: a.deviceId,
+        k: a.metric,
+        mi: a.minute,
+        c: a.count,
+        su: a.sum,
+        sq: a.sumsq,
+        lo: a.min,
+        hi: a.max,
+        la: a.last,
+        lt: a.lastTs,
+        li: a.lastReadingId,
+        an: a.anomalousCount,
+      })),
+    ),
+    JSON.stringify(
+      folded.latest.map((d) => ({
+        d: d.deviceId,
+        t: d.ts,
+        i: d.readingId,
+        m: d.metrics,
+        s: d.score,
+        a: d.anomalous,
+      })),
+    ),
+  ];
+}
+
 const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
 
-const UPSERT_AGGREGATES = `
-INSERT INTO metric_minute AS t
-  (device_id, metric, minute, count, sum, sumsq, min, max, last, last_ts, last_reading_id, anomalous_count)
-SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[], $4::bigint[], $5::float8[],
-  $6::float8[], $7::float8[], $8::float8[], $9::float8[], $10::timestamptz[], $11::text[], $12::bigint[])
-ON CONFLICT (device_id, metric, minute) DO UPDATE SET
+/**
+ * The aggregate upsert's conflict action: folds a batch's aggregate row into the stored one.
+ * "last" follows the latest reading by (ts, reading id), compared byte-wise (COLLATE "C"), so it
+ * does not depend on the order batches arrive in.
+ */
+const MERGE_MINUTE = `ON CONFLICT (device_id, metric, minute) DO UPDATE SET
   count = t.count + EXCLUDED.count,
   sum = t.sum + EXCLUDED.sum,
   sumsq = t.sumsq + EXCLUDED.sumsq,
@@ -133,20 +274,89 @@ ON CONFLICT (device_id, metric, minute) DO UPDATE SET
   anomalous_count = t.anomalous_count + EXCLUDED.anomalous_count,
   updated_at = now()`;
 
-const UPSERT_DEVICES = `
-INSERT INTO devices AS d (device_id, last_ts, reading_id, metrics, score, anomalous)
-SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[], $4::jsonb[], $5::float8[], $6::bool[])
-ON CONFLICT (device_id) DO UPDATE SET
-  last_ts = EXCLUDED.last_ts, reading_id = EXCLUDED.reading_id, metrics = EXCLUDED.metrics,
-  score = EXCLUDED.score, anomalous = EXCLUDED.anomalous, updated_at = now()
-WHERE (EXCLUDED.last_ts, EXCLUDED.reading_id COLLATE "C") > (d.last_ts, d.reading_id COLLATE "C")`;
-
-const UPSERT_SET_AGGREGATES = UPSERT_AGGREGATES.slice(UPSERT_AGGREGATES.indexOf('ON CONFLICT'));
-const UPSERT_SET_DEVICES = UPSERT_DEVICES.slice(UPSERT_DEVICES.indexOf('ON CONFLICT'));
+/** The columns of the three row sets a batch of readings writes, as each write method reads them. */
+function rowSources(
+  method: WriteMethod,
+  params: { ids: number; minute: number; devices: number },
+): { ids: string; minute: string; devices: string } {
+  return method === 'copy'
+    ? {
+        ids: 'SELECT reading_id, ts, device_id FROM staging_readings',
+        minute: `SELECT ${MINUTE_COPY_COLUMNS.join(', ')} FROM staging_minute`,
+        devices:
+          'SELECT device_id, last_ts, reading_id, metrics, score, anomalous FROM staging_devices',
+      }
+    : {
+        ids: `SELECT * FROM json_to_recordset($${params.ids}::json) AS x(i text, t timestamptz, d text)`,
+        minute: `SELECT * FROM json_to_recordset($${params.minute}::json) AS x(d text, k text, mi timestamptz,
+      c bigint, su float8, sq float8, lo float8, hi float8, la float8, lt timestamptz, li text,
+      an bigint)`,
+        devices: `SELECT * FROM json_to_recordset($${params.devices}::json)
+      AS x(d text, t timestamptz, i text, m jsonb, s float8, a boolean)`,
+      };
+}
 
 /**
- * Per-session staging tables of the COPY write method: emptied at every commit, never logged
- * (temporary), created once per connection outside any batch's transaction.
+ * One statement applies a batch of readings (ADR 0021), in the batch's transaction: insert the
+ * reading ids (`ON CONFLICT DO NOTHING`, the dedupe), fold the batch's per-minute aggregates and
+ * the devices' latest values into their tables, and advance the partition's offset ($1 group, $2
+ * topic, $3 partition, $4 next offset). The aggregates and latest values were computed from all
+ * $5 readings of the batch, so they are written only if every id was new (`ids` inserted $5
+ * rows): otherwise the statement inserts the new ids only and returns them, and the caller folds
+ * just those with {@link upsertSql} in the same transaction. Upserts run in key order (ORDER BY),
+ * so two writers lock rows in the same order and cannot deadlock. Data-modifying WITH queries
+ * run exactly once, to completion, whether or not the outer query reads them.
+ */
+function applySql(method: WriteMethod): string {
+  const rows = rowSources(method, { ids: 6, minute: 7, devices: 8 });
+  return `
+WITH ids AS (
+  INSERT INTO processed_readings (reading_id, ts, device_id)
+  ${rows.ids}
+  ON CONFLICT DO NOTHING
+  RETURNING reading_id
+),
+counted AS (SELECT count(*) AS n FROM ids),
+${upsertCtes(rows, '(SELECT n FROM counted) = $5')},
+off AS (
+  UPDATE kafka_offsets SET next_offset = $4, updated_at = now()
+  WHERE group_id = $1 AND topic = $2 AND partition = $3
+)
+SELECT n::int AS inserted,
+  CASE WHEN n < $5 THEN (SELECT array_agg(reading_id) FROM ids) END AS ids
+FROM counted`;
+}
+
+/** The aggregate and device upserts, as WITH queries, applied only when `guard` holds. */
+function upsertCtes(rows: { minute: string; devices: string }, guard: string): string {
+  return `agg AS (
+  INSERT INTO metric_minute AS t (${MINUTE_COPY_COLUMNS.join(', ')})
+  SELECT * FROM (${rows.minute}) r WHERE ${guard} ORDER BY 1, 2, 3
+  ${MERGE_MINUTE}
+),
+dev AS (
+  INSERT INTO devices AS d (device_id, last_ts, reading_id, metrics, score, anomalous)
+  SELECT * FROM (${rows.devices}) r WHERE ${guard} ORDER BY 1
+  ON CONFLICT (device_id) DO UPDATE SET
+    last_ts = EXCLUDED.last_ts, reading_id = EXCLUDED.reading_id, metrics = EXCLUDED.metrics,
+    score = EXCLUDED.score, anomalous = EXCLUDED.anomalous, updated_at = now()
+  WHERE (EXCLUDED.last_ts, EXCLUDED.reading_id COLLATE "C") > (d.last_ts, d.reading_id COLLATE "C")
+)`;
+}
+
+/** The upserts alone, for the readings of a batch that were new when some were not. */
+function upsertSql(method: WriteMethod): string {
+  return `WITH ${upsertCtes(rowSources(method, { ids: 0, minute: 1, devices: 2 }), 'true')} SELECT 1`;
+}
+
+const STATEMENTS: Record<WriteMethod, { apply: string; upsert: string }> = {
+  copy: { apply: applySql('copy'), upsert: upsertSql('copy') },
+  json: { apply: applySql('json'), upsert: upsertSql('json') },
+};
+
+/**
+ * The COPY write method's staging tables: per session (temporary, never WAL-logged), emptied at
+ * every commit, created once per connection outside any batch's transaction.
  */
 const CREATE_STAGING = `
 CREATE TEMP TABLE IF NOT EXISTS staging_readings
@@ -169,24 +379,6 @@ RETURNING alert_id, state`;
 
 function text(v: Buffer | string | null): string | null {
   return v === null ? null : typeof v === 'string' ? v : v.toString('utf8');
-}
-
-function compareAggregates(a: MinuteAggregate, b: MinuteAggregate): number {
-  // One fixed row order for every transaction, so two writers of the same keys (e.g. during a
-  // rebalance) lock rows in the same order and cannot deadlock each other.
-  return a.deviceId < b.deviceId
-    ? -1
-    : a.deviceId > b.deviceId
-      ? 1
-      : a.metric < b.metric
-        ? -1
-        : a.metric > b.metric
-          ? 1
-          : a.minute < b.minute
-            ? -1
-            : a.minute > b.minute
-              ? 1
-              : 0;
 }
 
 /**
@@ -276,7 +468,9 @@ export class ProcessingStore {
       };
     }
 
+    const next = (BigInt(fresh[fresh.length - 1].offset) + 1n).toString();
     const rejects: Reject[] = [];
+    let offsetStored = false;
     let newReadings = 0;
     let duplicateReadings = 0;
     let newAlerts: AlertMessage[] = [];
@@ -294,16 +488,12 @@ export class ProcessingStore {
             value: text(m.value),
           });
       }
-      const inserted = await this.insertReadingIds(
-        client,
-        uniqueBy(readings, (r) => r.id),
-      );
-      const added = readings.filter((r) => inserted.delete(r.id));
-      newReadings = added.length;
-      duplicateReadings = readings.length - added.length;
-      await this.upsertAggregates(client, aggregateReadings(added));
-      latest = latestPerDevice(added);
-      await this.upsertDevices(client, latest);
+      const unique = uniqueBy(readings, (r) => r.id);
+      offsetStored = unique.length > 0;
+      const applied = await this.applyReadings(client, batch, unique, next);
+      newReadings = applied.added;
+      duplicateReadings = readings.length - applied.added;
+      latest = applied.latest;
     } else {
       const alerts: AlertMessage[] = [];
       for (const m of fresh) {
@@ -324,12 +514,12 @@ export class ProcessingStore {
     }
     if (rejects.length > 0) await this.insertRejects(client, batch, rejects);
 
-    const next = (BigInt(fresh[fresh.length - 1].offset) + 1n).toString();
-    await client.query(
-      `UPDATE kafka_offsets SET next_offset = $4, updated_at = now()
+    if (!offsetStored)
+      await client.query(
+        `UPDATE kafka_offsets SET next_offset = $4, updated_at = now()
        WHERE group_id = $1 AND topic = $2 AND partition = $3`,
-      [groupId, batch.topic, batch.partition, next],
-    );
+        [groupId, batch.topic, batch.partition, next],
+      );
     return {
       fresh: fresh.length,
       replayed,
@@ -342,89 +532,79 @@ export class ProcessingStore {
     };
   }
 
-  private async insertReadingIds(
+  /**
+   * Applies unique readings and advances the offset: one statement when every reading is new,
+   * a second one (the new readings' aggregates) when some were processed before.
+   */
+  private async applyReadings(
     client: PoolClient,
+    batch: PartitionBatch,
     readings: readonly AnalyzedReading[],
-  ): Promise<Set<string>> {
-    if (readings.length === 0) return new Set();
-    if (this.writeMethod === 'copy') {
+    next: string,
+  ): Promise<{ added: number; latest: DeviceLatest[] }> {
+    if (readings.length === 0) return { added: 0, latest: [] };
+    const method = this.writeMethod;
+    const folded = foldReadings(readings);
+    const params: unknown[] = [
+      this.options.groupId,
+      batch.topic,
+      batch.partition,
+      next,
+      readings.length,
+    ];
+    if (method === 'copy') {
       await copyInto(
         client,
         'staging_readings',
         ['reading_id', 'ts', 'device_id'],
         readings.map((r) => [r.id, r.ts, r.deviceId]),
       );
-      const { rows } = await client.query<{ reading_id: string }>(
-        `INSERT INTO processed_readings (reading_id, ts, device_id)
-         SELECT reading_id, ts, device_id FROM staging_readings
-         ON CONFLICT DO NOTHING RETURNING reading_id`,
+      await this.copyFolded(client, folded);
+    } else {
+      params.push(
+        JSON.stringify(readings.map((r) => ({ i: r.id, t: r.ts, d: r.deviceId }))),
+        ...jsonFolded(folded),
       );
-      return new Set(rows.map((r) => r.reading_id));
     }
-    const { rows } = await client.query<{ reading_id: string }>(
-      `INSERT INTO processed_readings (reading_id, ts, device_id)
-       SELECT * FROM unnest($1::text[], $2::timestamptz[], $3::text[])
-       ON CONFLICT DO NOTHING RETURNING reading_id`,
-      [readings.map((r) => r.id), readings.map((r) => r.ts), readings.map((r) => r.deviceId)],
+    const { rows } = await client.query<{ inserted: number; ids: string[] | null }>({
+      name: `processing-apply-${method}`,
+      text: STATEMENTS[method].apply,
+      values: params,
+    });
+    const { inserted, ids } = rows[0];
+    if (inserted === readings.length) return { added: inserted, latest: folded.latest };
+    if (inserted === 0) return { added: 0, latest: [] };
+
+    // Some readings were processed before (re-published upstream): fold only the new ones.
+    const isNew = new Set(ids);
+    const refolded = foldReadings(readings.filter((r) => isNew.has(r.id)));
+    if (method === 'copy') {
+      await client.query('DELETE FROM staging_minute; DELETE FROM staging_devices');
+      await this.copyFolded(client, refolded);
+      await client.query({ name: 'processing-upsert-copy', text: STATEMENTS.copy.upsert });
+    } else {
+      await client.query({
+        name: 'processing-upsert-json',
+        text: STATEMENTS.json.upsert,
+        values: jsonFolded(refolded),
+      });
+    }
+    return { added: inserted, latest: refolded.latest };
+  }
+
+  private async copyFolded(client: PoolClient, folded: Folded): Promise<void> {
+    await copyInto(
+      client,
+      'staging_minute',
+      MINUTE_COPY_COLUMNS,
+      folded.aggregates.map(minuteCopyRow),
     );
-    return new Set(rows.map((r) => r.reading_id));
-  }
-
-  private async upsertAggregates(client: PoolClient, aggregates: MinuteAggregate[]): Promise<void> {
-    if (aggregates.length === 0) return;
-    const rows = [...aggregates].sort(compareAggregates);
-    if (this.writeMethod === 'copy') {
-      await copyInto(client, 'staging_minute', MINUTE_COPY_COLUMNS, rows.map(minuteCopyRow));
-      // ORDER BY: every writer locks rows in the same order (no deadlock between two of them).
-      await client.query(
-        `INSERT INTO metric_minute AS t (device_id, metric, minute, count, sum, sumsq, min, max,
-           last, last_ts, last_reading_id, anomalous_count)
-         SELECT * FROM staging_minute ORDER BY device_id, metric, minute
-         ${UPSERT_SET_AGGREGATES}`,
-      );
-      return;
-    }
-    await client.query(UPSERT_AGGREGATES, [
-      rows.map((a) => a.deviceId),
-      rows.map((a) => a.metric),
-      rows.map((a) => a.minute),
-      rows.map((a) => a.count),
-      rows.map((a) => a.sum),
-      rows.map((a) => a.sumsq),
-      rows.map((a) => a.min),
-      rows.map((a) => a.max),
-      rows.map((a) => a.last),
-      rows.map((a) => a.lastTs),
-      rows.map((a) => a.lastReadingId),
-      rows.map((a) => a.anomalousCount),
-    ]);
-  }
-
-  private async upsertDevices(client: PoolClient, latest: readonly DeviceLatest[]): Promise<void> {
-    if (latest.length === 0) return;
-    const rows = [...latest].sort((a, b) => (a.deviceId < b.deviceId ? -1 : 1));
-    if (this.writeMethod === 'copy') {
-      await copyInto(
-        client,
-        'staging_devices',
-        ['device_id', 'last_ts', 'reading_id', 'metrics', 'score', 'anomalous'],
-        rows.map((d) => [d.deviceId, d.ts, d.readingId, d.metrics, d.score, d.anomalous]),
-      );
-      await client.query(
-        `INSERT INTO devices AS d (device_id, last_ts, reading_id, metrics, score, anomalous)
-         SELECT * FROM staging_devices ORDER BY device_id
-         ${UPSERT_SET_DEVICES}`,
-      );
-      return;
-    }
-    await client.query(UPSERT_DEVICES, [
-      rows.map((d) => d.deviceId),
-      rows.map((d) => d.ts),
-      rows.map((d) => d.readingId),
-      rows.map((d) => JSON.stringify(d.metrics)),
-      rows.map((d) => d.score),
-      rows.map((d) => d.anomalous),
-    ]);
+    await copyInto(
+      client,
+      'staging_devices',
+      ['device_id', 'last_ts', 'reading_id', 'metrics', 'score', 'anomalous'],
+      folded.latest.map((d) => [d.deviceId, d.ts, d.readingId, d.metrics, d.score, d.anomalous]),
+    );
   }
 
   private async insertAlerts(
