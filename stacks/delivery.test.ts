@@ -2,10 +2,11 @@
 // connection, the exact grants of each stage, and the waiver of the deploy identity's roles.
 import { Testing } from 'cdktf';
 import { buildApp } from './app';
-import { environments } from './environments';
+import { dev, environments, prod } from './environments';
 
 type Json = {
   resource: Record<string, Record<string, Record<string, unknown>>>;
+  data: Record<string, Record<string, Record<string, unknown>>>;
   variable: Record<string, Record<string, unknown>>;
   output: Record<string, unknown>;
 };
@@ -50,10 +51,13 @@ describe.each(environments.map((e) => [e.name, e] as const))(
       expect(json.variable.azure_devops_organization_id.validation).toHaveLength(1);
     });
 
-    it('gives the build identity push, task runs, image locking and signing, nothing else', () => {
+    it('gives the build identity push, task runs (unless it promotes), image locking and signing, nothing else', () => {
       expect(rolesOf(principal('-pipeline-build'))).toEqual([
         expect.stringMatching(/ImageLockRole_.*role_definition_resource_id/),
-        expect.stringMatching(/TaskRunRole_.*role_definition_resource_id/),
+        // a promoting environment copies with oras: it never schedules an ACR Tasks run
+        ...(env.delivery.promoteFrom
+          ? []
+          : [expect.stringMatching(/TaskRunRole_.*role_definition_resource_id/)]),
         'AcrPush',
         'Key Vault Certificate User',
         'Key Vault Crypto User',
@@ -112,3 +116,86 @@ describe.each(environments.map((e) => [e.name, e] as const))(
     });
   },
 );
+
+// Promotion by digest (docs/adr/0022): prod runs the digests dev built, scanned and signed.
+describe('promotion from dev to prod', () => {
+  const devJson = synthesized.get('iot-dev')!;
+  const prodJson = synthesized.get('iot-prod')!;
+
+  it('prod promotes from dev; dev builds its own images', () => {
+    expect(prod.delivery.promoteFrom).toBe('dev');
+    expect(dev.delivery.promoteFrom).toBeUndefined();
+  });
+
+  it("puts a private endpoint of dev's registry in prod's endpoints subnet and registry DNS zone, as a manual connection", () => {
+    const state = prodJson.data.terraform_remote_state.PromotionSourceState;
+    expect(state).toMatchObject({
+      backend: 'azurerm',
+      config: {
+        container_name: dev.backend!.containerName,
+        resource_group_name: dev.backend!.resourceGroupName,
+        storage_account_name: dev.backend!.storageAccountName,
+        key: 'iot-dev.tfstate',
+        use_azuread_auth: true,
+      },
+    });
+    const pe = prodJson.resource.azurerm_private_endpoint.PromotionSourceEndpoint;
+    expect(pe.subnet_id).toMatch(/^\$\{azurerm_subnet\.Platform_Network_Subnet-private-endpoints_/);
+    expect(pe.private_dns_zone_group).toEqual({
+      name: 'default',
+      private_dns_zone_ids: [
+        expect.stringMatching(/^\$\{azurerm_private_dns_zone\.Platform_Network_DnsZone-registry_/),
+      ],
+    });
+    expect(pe.private_service_connection).toMatchObject({
+      // prod's deployer has no right on dev's registry: dev's owner approves the connection
+      is_manual_connection: true,
+      private_connection_resource_id:
+        '${data.terraform_remote_state.PromotionSourceState.outputs.acr_id}',
+      subresource_names: ['registry'],
+    });
+    expect(devJson.resource.azurerm_private_endpoint.PromotionSourceEndpoint).toBeUndefined();
+  });
+
+  it("grants prod's promotion identity AcrPull on dev's registry, in dev's stack, once prod exists", () => {
+    const state = devJson.data.terraform_remote_state['PromotionTargetState-prod'];
+    expect(state).toMatchObject({
+      config: {
+        container_name: prod.backend!.containerName,
+        resource_group_name: prod.backend!.resourceGroupName,
+        storage_account_name: prod.backend!.storageAccountName,
+        key: 'iot-prod.tfstate',
+        use_azuread_auth: true,
+      },
+      defaults: { pipeline_build_principal_id: '' },
+    });
+    const principal =
+      '${data.terraform_remote_state.PromotionTargetState-prod.outputs.pipeline_build_principal_id}';
+    const pulls = Object.values(devJson.resource.azurerm_role_assignment).filter(
+      (r) => r.principal_id === principal,
+    );
+    expect(pulls).toEqual([
+      expect.objectContaining({
+        role_definition_name: 'AcrPull',
+        scope: expect.stringMatching(/^\$\{azurerm_container_registry\.Platform_Registry_/),
+        principal_type: 'ServicePrincipal',
+        count:
+          '${(length(data.terraform_remote_state.PromotionTargetState-prod.outputs.pipeline_build_principal_id) == 36) ? 1 : 0}',
+      }),
+    ]);
+    // nothing in prod's stack reaches into dev's registry
+    expect(JSON.stringify(prodJson.resource.azurerm_role_assignment)).not.toContain(
+      'terraform_remote_state',
+    );
+    expect(prodJson.data.terraform_remote_state['PromotionTargetState-dev']).toBeUndefined();
+  });
+
+  it.each([
+    ['an unknown environment', 'qa'],
+    ['itself', 'prod'],
+  ])('rejects promoteFrom naming %s', (_what, from) => {
+    expect(() =>
+      buildApp(Testing.app(), [{ ...prod, delivery: { ...prod.delivery, promoteFrom: from } }]),
+    ).toThrow(/delivery\.promoteFrom.*another environment that builds its own images \(dev\)/s);
+  });
+});

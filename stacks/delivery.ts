@@ -4,7 +4,10 @@
  * image-signing certificate in the platform vault, and each identity's grants:
  *
  * - build: AcrPush, ACR Tasks runs and image locking on the platform registry; sign with the
- *   signing certificate's key (Notation's Key Vault plugin).
+ *   signing certificate's key (Notation's Key Vault plugin). In an environment that promotes
+ *   from another (`delivery.promoteFrom`, docs/adr/0022) the same identity promotes: AcrPull on
+ *   the source registry (granted by the source environment's stack), AcrPush, locking and
+ *   signing here, no ACR Tasks runs.
  * - deploy: what `cdktf deploy` of the environment's two stacks does, and nothing outside the
  *   environment: Contributor and Role Based Access Control Administrator on the platform's
  *   resource group (every resource and role assignment there), Storage Blob Data Contributor on
@@ -14,11 +17,21 @@
  *   Certificates Officer comes from the platform itself, which grants it to whoever deploys.
  */
 import type { Construct } from 'constructs';
-import { TerraformOutput, TerraformVariable } from 'cdktf';
+import {
+  DataTerraformRemoteStateAzurerm,
+  Fn,
+  Op,
+  TerraformOutput,
+  TerraformVariable,
+  Token,
+} from 'cdktf';
 import type { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
-import { Waivers, grantId, grantRole } from '../constructs/core';
+import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
+import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
+import { ValidationError, Waivers, grantId, grantRole } from '../constructs/core';
 import type { IotStreamingPlatform } from '../constructs/iot-streaming-platform';
 import { ImageSigningCertificate, PipelineIdentity } from '../constructs/pipeline-identity';
+import { environments } from './environments';
 import type { EnvironmentConfig } from './environments';
 
 /** The pipeline identities of one environment and what the pipeline reads from the stack. */
@@ -28,12 +41,113 @@ export interface PipelineIdentities {
   readonly signing: ImageSigningCertificate;
 }
 
+/** Output of the platform stack: the registry's resource id (what a promoting environment reads). */
+export const REGISTRY_ID_OUTPUT = 'acr_id';
+/** Output of the platform stack: the build (or, promoting, the promotion) identity's principal id. */
+export const BUILD_PRINCIPAL_OUTPUT = 'pipeline_build_principal_id';
+
+/** The platform stack's state of another environment (its outputs), read with Entra auth. */
+function platformState(
+  scope: Construct,
+  id: string,
+  env: EnvironmentConfig,
+  other: EnvironmentConfig,
+  defaults?: Record<string, string>,
+): DataTerraformRemoteStateAzurerm {
+  if (!other.backend) {
+    throw new ValidationError(
+      scope,
+      'delivery.promoteFrom',
+      env.delivery.promoteFrom ?? other.delivery.promoteFrom,
+      `environments with remote state: iot-${other.name}'s outputs are read from its state, and it has no backend`,
+    );
+  }
+  return new DataTerraformRemoteStateAzurerm(scope, id, {
+    ...other.backend,
+    key: `iot-${other.name}.tfstate`,
+    useAzureadAuth: true,
+    defaults,
+  });
+}
+
+/**
+ * Promotion by digest (docs/adr/0022), on both sides:
+ * - in the promoting environment (`env.delivery.promoteFrom` set): a private endpoint of the
+ *   source environment's registry in this platform's endpoints subnet, registered in this
+ *   network's registry DNS zone, so the deployment agents (and only this VNet) resolve and reach
+ *   the source registry; a manual connection, since this stack's deployer has no right on the
+ *   source registry: the source registry's owner approves it once (docs/operations.md);
+ * - in the source environment (another environment promotes from it): AcrPull on its registry
+ *   for that environment's promotion identity, whose principal id is read from that
+ *   environment's state; 0 assignments until that environment has been deployed once.
+ * Each grant is declared by the stack whose deployer holds Role Based Access Control
+ * Administrator over the scope, so no deploy identity reaches into the other environment.
+ */
+function addPromotion(
+  scope: Construct,
+  env: EnvironmentConfig,
+  platform: IotStreamingPlatform,
+  all: readonly EnvironmentConfig[],
+): void {
+  const from = env.delivery.promoteFrom;
+  if (from !== undefined) {
+    const source = all.find((e) => e.name === from);
+    if (!source || source.name === env.name || source.delivery.promoteFrom !== undefined) {
+      throw new ValidationError(
+        scope,
+        'delivery.promoteFrom',
+        from,
+        `the name of another environment that builds its own images (${all
+          .filter((e) => e.name !== env.name && e.delivery.promoteFrom === undefined)
+          .map((e) => e.name)
+          .join(', ')})`,
+      );
+    }
+    const state = platformState(scope, 'PromotionSourceState', env, source);
+    const name = `pe-${env.platform.namePrefix}-${env.name}-registry-from-${source.name}`;
+    new PrivateEndpoint(scope, 'PromotionSourceEndpoint', {
+      name,
+      location: platform.resourceGroup.location,
+      resourceGroupName: platform.resourceGroup.name,
+      subnetId: platform.network.subnet('private-endpoints').id,
+      customNetworkInterfaceName: `${name}-nic`,
+      privateServiceConnection: {
+        name: `${name}-connection`,
+        // this stack's deployer cannot approve on the source registry: its owner approves once
+        isManualConnection: true,
+        requestMessage: `iot-${env.name} promotes images by digest from iot-${source.name} (docs/adr/0022)`,
+        privateConnectionResourceId: state.getString(REGISTRY_ID_OUTPUT),
+        subresourceNames: ['registry'],
+      },
+      // the login server and the regional data endpoint, in this VNet's privatelink.azurecr.io
+      privateDnsZoneGroup: {
+        name: 'default',
+        privateDnsZoneIds: [platform.network.dnsZone('registry').id],
+      },
+    });
+  }
+  for (const target of all.filter((e) => e.delivery.promoteFrom === env.name)) {
+    const state = platformState(scope, `PromotionTargetState-${target.name}`, env, target, {
+      [BUILD_PRINCIPAL_OUTPUT]: '',
+    });
+    const principalId = state.getString(BUILD_PRINCIPAL_OUTPUT);
+    const pull: RoleAssignment = platform.registry.grantPull({
+      principalId,
+      principalType: 'ServicePrincipal',
+    });
+    // none until the promoting environment exists (its first deploy creates the identity): the
+    // default is "", a principal id is a 36-character GUID (cdktf drops a literal 0 in `Op`)
+    pull.count = Token.asNumber(Fn.conditional(Op.eq(Fn.lengthOf(principalId), 36), 1, 0));
+  }
+}
+
 /** Declares the pipeline identities, the signing certificate and their grants in `scope`. */
 export function addPipelineIdentities(
   scope: Construct,
   env: EnvironmentConfig,
   platform: IotStreamingPlatform,
   client: DataAzurermClientConfig,
+  all: readonly EnvironmentConfig[] = environments,
 ): PipelineIdentities {
   const d = env.delivery;
   const organizationId = new TerraformVariable(scope, 'azure_devops_organization_id', {
@@ -63,9 +177,11 @@ export function addPipelineIdentities(
   const build = identity('BuildIdentity', 'build', d.buildServiceConnection);
   const deploy = identity('DeployIdentity', 'deploy', d.deployServiceConnection);
 
-  // Build: push with ACR Tasks, lock what it pushed, sign it.
+  // Build: push with ACR Tasks, lock what it pushed, sign it. Promoting (d.promoteFrom): copy
+  // with oras (AcrPush here, AcrPull on the source, granted by the source's stack), lock, sign;
+  // no ACR Tasks runs.
   platform.registry.grantPush(build);
-  platform.registry.grantRunBuilds(build);
+  if (d.promoteFrom === undefined) platform.registry.grantRunBuilds(build);
   platform.registry.grantLockImages(build);
   const signing = new ImageSigningCertificate(scope, 'ImageSigning', {
     keyVault: platform.keyVault,
@@ -117,6 +233,7 @@ export function addPipelineIdentities(
     description: 'the workloads stack applies namespaces, workloads and cluster settings',
   });
   platform.registry.grantPull(deploy);
+  addPromotion(scope, env, platform, all);
 
   const outputs: Record<string, { value: string; description: string }> = {
     pipeline_build_client_id: {
@@ -126,6 +243,15 @@ export function addPipelineIdentities(
     pipeline_deploy_client_id: {
       value: deploy.clientId,
       description: `client id for the service connection ${d.deployServiceConnection}`,
+    },
+    [BUILD_PRINCIPAL_OUTPUT]: {
+      value: build.principalId,
+      description: `principal id of the identity of ${d.buildServiceConnection} (a source environment grants it AcrPull)`,
+    },
+    [REGISTRY_ID_OUTPUT]: {
+      value: platform.registry.id,
+      description:
+        'resource id of the registry (a promoting environment connects a private endpoint to it)',
     },
     image_signing_key_id: {
       value: signing.keyId,

@@ -91,6 +91,8 @@ export const prod: EnvironmentConfig = {
     deployServiceConnection: 'iot-prod-deploy',
     signingSubject: { organization: 'Contoso IoT', state: 'North Holland', country: 'NL' },
     deployRoleWaiver: { owner: 'platform-team', expires: '2027-06-30' },
+    // prod runs exactly the digests dev built, scanned and signed (docs/adr/0022)
+    promoteFrom: 'dev',
   },
   workloads: {
     ingest: {

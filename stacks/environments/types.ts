@@ -142,6 +142,17 @@ export interface DeliverySettings {
   };
   /** Owner and review date of the deploy identity's privileged-role waiver. */
   readonly deployRoleWaiver: { readonly owner: string; readonly expires: string };
+  /**
+   * Name of the environment whose registry this one takes its images from (docs/adr/0022): the
+   * Build stage builds, scans and signs once, in that environment; the Promote stage copies each
+   * digest with its referrers into this environment's registry. This environment's build
+   * identity and service connection then promote instead of building: AcrPull on the source
+   * registry (declared in the source environment's stack), AcrPush, locking and signing here,
+   * no ACR Tasks runs; and its platform stack puts a private endpoint of the source registry in
+   * its own endpoints subnet, so its deployment agents reach both registries.
+   * @default - none: this environment builds its own images
+   */
+  readonly promoteFrom?: string;
 }
 
 /**
