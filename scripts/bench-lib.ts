@@ -211,8 +211,57 @@ export function buildWorkloads(): void {
   }
 }
 
-/** Node options of the services in the benchmarks: the images' CMD (workloads/<name>/Dockerfile). */
-export const SERVICE_NODE_ARGS: readonly string[] = ['--enable-source-maps'];
+/**
+ * The node options of an image's `CMD ["node", <options…>, "dist/workloads/<name>/server.js"]`
+ * (exec form), from the Dockerfile's text: the benchmarks start each service with exactly these,
+ * so the figures are those of the image and cannot drift from it.
+ * @throws when there is no exec-form CMD running node and a script.
+ */
+export function nodeArgsFromDockerfile(dockerfile: string): string[] {
+  const cmd = /^CMD\s+(\[.*\])\s*$/m.exec(dockerfile)?.[1];
+  let argv: unknown;
+  try {
+    argv = cmd === undefined ? undefined : JSON.parse(cmd);
+  } catch {
+    argv = undefined;
+  }
+  if (
+    !Array.isArray(argv) ||
+    argv[0] !== 'node' ||
+    !argv.every((a): a is string => typeof a === 'string') ||
+    !argv[argv.length - 1].endsWith('.js')
+  ) {
+    throw new Error(`no exec-form CMD ["node", …, "<script>.js"] in: ${cmd ?? '(no CMD)'}`);
+  }
+  return argv.slice(1, -1);
+}
+
+/** The node options in `workloads/<name>/Dockerfile`'s CMD (see {@link nodeArgsFromDockerfile}). */
+export function serviceNodeArgs(name: string): string[] {
+  const file = join(ROOT, 'workloads', name, 'Dockerfile');
+  try {
+    return nodeArgsFromDockerfile(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new Error(`${file}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Node options of the four services in the benchmarks, read from their images' CMD
+ * (workloads/<name>/Dockerfile). One list, as the pipeline starts every service with it: the
+ * four CMDs must agree, or this throws naming the ones that differ.
+ */
+export const SERVICE_NODE_ARGS: readonly string[] = (() => {
+  const names = ['ingest', 'analysis', 'processing', 'web'];
+  const lists = names.map((n) => serviceNodeArgs(n));
+  const differ = names.filter((_, i) => lists[i].join(' ') !== lists[0].join(' '));
+  if (differ.length > 0) {
+    throw new Error(
+      `the images' node options differ (${names.map((n, i) => `${n}: ${lists[i].join(' ')}`).join('; ')}); the benchmarks start every service with one list`,
+    );
+  }
+  return lists[0];
+})();
 
 function newestMtime(dir: string): number {
   let newest = 0;

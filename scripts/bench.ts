@@ -58,6 +58,11 @@ export const BENCHMARKS: readonly Benchmark[] = [
     what: "processing's PostgreSQL sink (copy and unnest write methods) vs COPY of the same rows",
   },
   {
+    name: 'analysis',
+    script: 'scripts/bench-analysis.ts',
+    what: "analysis' readings/s off telemetry.raw vs a bare kafkajs consumer + producer",
+  },
+  {
     name: 'e2e',
     script: 'scripts/bench-e2e.ts',
     args: ['--rate', '2000'],

@@ -10,10 +10,13 @@ import { BENCHMARKS, selectBenchmarks } from '../scripts/bench';
 import {
   cpuPercent,
   cpuTicksFromStat,
+  SERVICE_NODE_ARGS,
   latencySummary,
+  nodeArgsFromDockerfile,
   parseProducerPerf,
   percentile,
   ratio,
+  serviceNodeArgs,
 } from '../scripts/bench-lib';
 
 const root = join(__dirname, '..');
@@ -70,6 +73,19 @@ describe('scripts/bench.ts', () => {
 });
 
 describe('scripts/bench-lib.ts', () => {
+  it("starts the services with their images' node options, read from each Dockerfile's CMD", () => {
+    expect(
+      nodeArgsFromDockerfile(
+        'FROM x\nCMD ["node", "--enable-source-maps", "--max-semi-space-size=4", "dist/a/server.js"]\n',
+      ),
+    ).toEqual(['--enable-source-maps', '--max-semi-space-size=4']);
+    expect(() => nodeArgsFromDockerfile('CMD node dist/a/server.js')).toThrow(/exec-form CMD/);
+    expect(() => nodeArgsFromDockerfile('CMD ["npm", "start"]')).toThrow(/exec-form CMD/);
+    for (const s of ['ingest', 'analysis', 'processing', 'web']) {
+      expect(serviceNodeArgs(s)).toEqual(SERVICE_NODE_ARGS);
+    }
+  });
+
   it('takes nearest-rank percentiles, NaN when there is nothing to rank', () => {
     const xs = Array.from({ length: 100 }, (_, i) => i + 1);
     expect(percentile(xs, 50)).toBe(50);

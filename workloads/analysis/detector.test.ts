@@ -1,4 +1,4 @@
-import { Detector, median, robustStats } from './detector';
+import { Detector, RollingWindow, median, robustStats } from './detector';
 import type { DetectorOptions } from './detector';
 import { alertId, readingId } from '../shared/ids';
 import type { AlertMessage, Reading } from '../shared/messages';
@@ -51,6 +51,42 @@ describe('robust statistics', () => {
   it('does not divide by zero on a flat window', () => {
     const { scale } = robustStats(new Float64Array([5, 5, 5, 5]), 4);
     expect(scale).toBeCloseTo(0.005);
+  });
+});
+
+describe('RollingWindow', () => {
+  // The reference: what the detector computed before, sorting copies of the window.
+  const reference = (values: Float64Array, n: number) => {
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += values[i];
+    return { ...robustStats(values, n), mean: sum / n };
+  };
+
+  it.each([
+    ['noise', 60, (r: () => number) => 20 + r()],
+    ['a flat sensor (MAD 0)', 60, () => 5],
+    // + 0 turns Math.round's -0 into 0: the sort order of -0 and 0 (equal values) may differ.
+    ['few distinct values', 31, (r: () => number) => Math.round(r() * 2) + 0],
+    ['a flat window with rare spikes', 30, (r: () => number) => (r() > 0.9 ? 100 : 7)],
+    ['wide magnitudes', 45, (r: () => number) => r() * 1e6 * Math.abs(r())],
+  ])('gives exactly robustStats and the mean over %s, filling and sliding', (_, size, gen) => {
+    const r = noise(size);
+    const w = new RollingWindow(size);
+    for (let i = 0; i < size * 4; i++) {
+      if (w.filled >= 1) {
+        const expected = reference(w.values, w.filled);
+        expect({ ...w.robust(), mean: w.mean() }).toEqual(expected);
+      }
+      w.push(gen(r));
+      expect(w.filled).toBe(Math.min(i + 1, size));
+    }
+  });
+
+  it('keeps the detector slot order: the count-th value in slot count % size', () => {
+    const w = new RollingWindow(3);
+    [1, 2, 3, 4, 5].forEach((v) => w.push(v));
+    expect([...w.values]).toEqual([4, 5, 3]);
+    expect(w.robust().center).toBe(4);
   });
 });
 

@@ -77,7 +77,7 @@ interface Episode {
 }
 
 interface MetricState {
-  readonly window: Float64Array;
+  readonly window: RollingWindow;
   count: number;
   ewma: number;
   zStreak: number;
@@ -115,6 +115,104 @@ export function robustStats(
   // Mean absolute deviation only when MAD is 0: otherwise it would let outliers inflate the scale.
   const spread = mad > 0 ? MAD_TO_STD * mad : 1.2533 * meanAbs;
   return { center, scale: Math.max(spread, floor) };
+}
+
+/**
+ * The last `size` values of one metric, kept twice: in arrival order (a ring: `values[i]` for
+ * `i < filled` is what {@link robustStats} reads) and sorted (binary search and `copyWithin`
+ * per update, O(size) memory moves). The median is then a lookup and the MAD the median of a
+ * merge outwards from it, so scoring a reading sorts nothing and allocates nothing; copying
+ * and sorting the window twice per metric was most of analysis's CPU (ADR 0020). The figures
+ * equal {@link robustStats} over `values` (unit-tested, up to the sign of a zero).
+ */
+export class RollingWindow {
+  /** Arrival order: slot `count % size` holds the count-th value. */
+  readonly values: Float64Array;
+  private readonly sorted: Float64Array;
+  private n = 0;
+  private next = 0;
+
+  constructor(readonly size: number) {
+    this.values = new Float64Array(size);
+    this.sorted = new Float64Array(size);
+  }
+
+  /** Values held (at most `size`). */
+  get filled(): number {
+    return this.n;
+  }
+
+  /** Adds a value, dropping the oldest once full. */
+  push(value: number): void {
+    const s = this.sorted;
+    if (this.n === this.size) {
+      const at = this.lowerBound(this.values[this.next], this.n);
+      s.copyWithin(at, at + 1, this.n);
+      this.n -= 1;
+    }
+    let lo = 0;
+    let hi = this.n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (s[mid] <= value) lo = mid + 1;
+      else hi = mid;
+    }
+    s.copyWithin(lo + 1, lo, this.n);
+    s[lo] = value;
+    this.n += 1;
+    this.values[this.next] = value;
+    this.next = this.next + 1 === this.size ? 0 : this.next + 1;
+  }
+
+  /** Mean of the values held, summed in slot order (as the detector always did). */
+  mean(): number {
+    let sum = 0;
+    for (let i = 0; i < this.n; i++) sum += this.values[i];
+    return sum / this.n;
+  }
+
+  /** {@link robustStats} of the values held, without sorting or allocating (needs one value). */
+  robust(): { center: number; scale: number } {
+    const s = this.sorted;
+    const n = this.n;
+    const half = n >> 1;
+    const center = n % 2 === 1 ? s[half] : (s[half - 1] + s[half]) / 2;
+    // Deviations grow outwards from the center on both sides: merge them to the middle one.
+    let i = this.lowerBound(center, n) - 1;
+    let j = i + 1;
+    let previous = 0;
+    let current = 0;
+    for (let k = 0; k <= half; k++) {
+      const left = i >= 0 ? center - s[i] : Infinity;
+      const right = j < n ? s[j] - center : Infinity;
+      previous = current;
+      if (left <= right) {
+        current = left;
+        i--;
+      } else {
+        current = right;
+        j++;
+      }
+    }
+    const mad = n % 2 === 1 ? current : (previous + current) / 2;
+    const floor = 1e-3 * Math.max(1, Math.abs(center));
+    if (mad > 0) return { center, scale: Math.max(MAD_TO_STD * mad, floor) };
+    let sumAbs = 0;
+    for (let k = 0; k < n; k++) sumAbs += Math.abs(this.values[k] - center);
+    return { center, scale: Math.max(1.2533 * (sumAbs / n), floor) };
+  }
+
+  /** First index of `sorted[0..n)` holding a value ≥ `value`. */
+  private lowerBound(value: number, n: number): number {
+    let lo = 0;
+    let hi = n;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.sorted[mid] < value) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
 }
 
 /**
@@ -176,23 +274,25 @@ export class Detector {
     for (const [metric, value] of Object.entries(reading.metrics)) {
       let state = device.metrics.get(metric);
       if (!state) {
-        state = { window: new Float64Array(this.o.windowSize), count: 0, ewma: value, zStreak: 0 };
+        state = {
+          window: new RollingWindow(this.o.windowSize),
+          count: 0,
+          ewma: value,
+          zStreak: 0,
+        };
         device.metrics.set(metric, state);
       }
-      const filled = Math.min(state.count, this.o.windowSize);
       let mean = value;
       let std = 0;
       let z = 0;
-      if (filled >= 3) {
-        const { center, scale } = robustStats(state.window, filled);
-        let sum = 0;
-        for (let i = 0; i < filled; i++) sum += state.window[i];
-        mean = sum / filled;
+      if (state.window.filled >= 3) {
+        const { center, scale } = state.window.robust();
+        mean = state.window.mean();
         std = scale;
         // Statistics need a warm window; before it, z stays 0 and no statistical alert fires.
         if (state.count >= this.o.warmup) z = (value - center) / scale;
       }
-      state.window[state.count % this.o.windowSize] = value;
+      state.window.push(value);
       state.count += 1;
       state.ewma =
         state.count === 1 ? value : this.o.ewmaAlpha * value + (1 - this.o.ewmaAlpha) * state.ewma;
