@@ -6,18 +6,26 @@
 # environment's variable group.
 #
 #   deploy-stacks.sh verify <env>             notation verify of every digest against the platform's signing certificate
-#   deploy-stacks.sh plan <env> <plan dir>    terraform plan -out of iot-<env> and iot-<env>-workloads, shown in the log and written as text
+#   deploy-stacks.sh plan <env> <plan dir>    terraform plan -out of iot-<env>, iot-<env>-workloads and (when synthesized) iot-<env>-data, shown in the log and written as text
 #   deploy-stacks.sh apply-plan <env> <plan dir>   terraform apply of exactly those saved plans (in the deployment job, after the environment's checks)
 #   deploy-stacks.sh smoke <env>              scripts/azure/smoke.ts through API Management against the deployed dashboard
 #
 # Terraform authenticates with the service connection's federated token (ARM_USE_OIDC,
-# ARM_OIDC_TOKEN from the task's idToken), the backend too; kubelogin reuses the task's az login.
+# ARM_OIDC_TOKEN from the task's idToken), the backend too; kubelogin reuses the task's az login,
+# and so does the databricks provider of iot-<env>-data (DATABRICKS_AUTH_TYPE=azure-cli: its Go
+# SDK does not read ARM_OIDC_TOKEN, and its own azure-devops-oidc type exchanges the token with a
+# Databricks federation policy on the pipeline, not the service connection's Entra identity).
+# Order: the platform first (the workloads and data stacks read its outputs through
+# terraform_remote_state), then the workloads, then the data stack (the lakehouse job reads the
+# topics the workloads write).
 # Exit 2 on bad usage or a missing digest.
 set -euo pipefail
 cmd="${1:-}" env="${2:-}"
 [[ "$env" =~ ^[a-z][a-z0-9]{1,5}$ ]] || { echo "usage: deploy-stacks.sh verify|plan|apply-plan|smoke <env> [...]" >&2; exit 2; }
 out="${CDKTF_OUT:-cdktf.out}/stacks"
 stacks=("iot-$env" "iot-$env-workloads")
+# The data stack exists only for an environment with dataScience (stacks/app.ts).
+[[ -d "$out/iot-$env-data" ]] && stacks+=("iot-$env-data")
 
 images=(ingest analysis processing web splunk-forwarder)
 for image in "${images[@]}"; do
@@ -31,6 +39,8 @@ export ARM_CLIENT_ID="${servicePrincipalId:?run in AzureCLI@2 with addSpnToEnvir
 export ARM_TENANT_ID="${tenantId:?}" ARM_OIDC_TOKEN="${idToken:?}"
 export ARM_SUBSCRIPTION_ID="${ARM_SUBSCRIPTION_ID:-$(az account show --query id -o tsv)}"
 export TF_IN_AUTOMATION=1 TF_INPUT=0 CHECKPOINT_DISABLE=1
+# The databricks provider: an Entra token for the workspace from the task's az login.
+export DATABRICKS_AUTH_TYPE=azure-cli
 
 tf() { terraform -chdir="$out/$1" "${@:2}"; }
 init() { tf "$1" init -input=false -lockfile=readonly 2>/dev/null || tf "$1" init -input=false; }
@@ -55,20 +65,21 @@ JSON
       notation verify "$login/iot/$image@${!v}"
     done ;;
   plan)
-    dir="${3:?plan dir}"
-    mkdir -p "$dir"
+    mkdir -p "${3:?plan dir}"
+    dir="$(cd "$3" && pwd)" # terraform -chdir: the plan files' paths must be absolute
     for s in "${stacks[@]}"; do
       init "$s"
-      tf "$s" plan -input=false -out="$PWD/$dir/$s.tfplan"
-      tf "$s" show -no-color "$PWD/$dir/$s.tfplan" | tee "$dir/$s.plan.txt"
+      tf "$s" plan -input=false -out="$dir/$s.tfplan"
+      tf "$s" show -no-color "$dir/$s.tfplan" | tee "$dir/$s.plan.txt"
       cp "$out/$s/.terraform.lock.hcl" "$dir/$s.terraform.lock.hcl"
     done ;;
   apply-plan)
-    dir="${3:?plan dir}"
+    # absolute or relative (the pipeline passes $(Pipeline.Workspace)/plan-<env>, absolute)
+    dir="$(cd "${3:?plan dir}" && pwd)"
     for s in "${stacks[@]}"; do
       cp "$dir/$s.terraform.lock.hcl" "$out/$s/.terraform.lock.hcl"
       tf "$s" init -input=false -lockfile=readonly
-      tf "$s" apply -input=false "$PWD/$dir/$s.tfplan"
+      tf "$s" apply -input=false "$dir/$s.tfplan"
     done ;;
   smoke)
     init "iot-$env" >/dev/null
