@@ -7,8 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Ajv from 'ajv';
 import { parse } from 'yaml';
+import { Testing } from 'cdktf';
+import { buildApp } from '../stacks/app';
+import { environments } from '../stacks/environments';
 
 const root = join(__dirname, '..');
+/** The platform stacks as synthesized (names the pipeline passes must be theirs). */
+const stackJson = new Map(
+  buildApp(Testing.app()).map(({ platform }) => [
+    platform.node.id,
+    JSON.parse(JSON.stringify(platform.toTerraform())) as {
+      resource: Record<string, Record<string, { name?: unknown }>>;
+    },
+  ]),
+);
 const runner = join(root, 'scripts', 'pipeline-stage.mjs');
 const pipelineFiles = [
   'azure-pipelines.yml',
@@ -136,6 +148,7 @@ describe('azure-pipelines.yml', () => {
       'scripts/azure/build-images.sh',
       'scripts/azure/install-pipeline-tools.sh',
       'scripts/azure/deploy-stacks.sh',
+      'scripts/azure/promote-images.sh',
     ]) {
       expect(steps).toContain(file);
     }
@@ -147,9 +160,11 @@ describe('azure-pipelines.yml', () => {
   });
 
   it('stops pull requests after Validate and gates each deployment by its environment', () => {
-    const stages = [load('pipelines/build.yml'), load('pipelines/deploy.yml')].flatMap(
-      (d) => d.stages as { condition?: string; jobs: Record<string, unknown>[] }[],
-    );
+    const stages = [
+      load('pipelines/build.yml'),
+      load('pipelines/promote.yml'),
+      load('pipelines/deploy.yml'),
+    ].flatMap((d) => d.stages as { condition?: string; jobs: Record<string, unknown>[] }[]);
     for (const s of stages) {
       expect(s.condition).toBe("and(succeeded(), ne(variables['Build.Reason'], 'PullRequest'))");
     }
@@ -169,6 +184,55 @@ describe('azure-pipelines.yml', () => {
     expect(JSON.stringify(load('pipelines/deploy.yml'))).not.toMatch(
       /client_?secret|ARM_CLIENT_SECRET/i,
     );
+  });
+
+  it('promotes to prod by digest before Deploy prod, with the names the stacks give', () => {
+    const stages = load('azure-pipelines.yml').stages as {
+      template: string;
+      parameters?: Record<string, unknown>;
+    }[];
+    const order = stages.map((s) =>
+      s.template === 'pipelines/validate.yml' || s.template === 'pipelines/build.yml'
+        ? s.template
+        : `${s.template} ${String(s.parameters?.environment)}`,
+    );
+    expect(order).toEqual([
+      'pipelines/validate.yml',
+      'pipelines/build.yml',
+      'pipelines/deploy.yml dev',
+      'pipelines/promote.yml prod',
+      'pipelines/deploy.yml prod',
+    ]);
+    const promote = stages[3]!.parameters!;
+    expect(promote).toMatchObject({ from: 'dev', dependsOn: ['Build', 'Deploy_dev'] });
+    expect(stages[4]!.parameters!.dependsOn).toEqual(['Build', 'Promote_prod']);
+    // every environment that promotes is promoted into, from the environment it names
+    for (const env of environments.filter((e) => e.delivery.promoteFrom)) {
+      expect(
+        stages.find(
+          (s) => s.template === 'pipelines/promote.yml' && s.parameters?.environment === env.name,
+        )?.parameters?.from,
+      ).toBe(env.delivery.promoteFrom);
+    }
+    // the registry and vault names are the ones the platform stacks create
+    const names = (env: string, type: string) => {
+      const json = stackJson.get(`iot-${env}`)!;
+      return Object.values(json.resource[type]!).map((r) => r.name);
+    };
+    expect(names('dev', 'azurerm_container_registry')).toEqual([promote.sourceRegistry]);
+    expect(names('prod', 'azurerm_container_registry')).toEqual([promote.registry]);
+    expect(names('prod', 'azurerm_key_vault')).toEqual([promote.signingVault]);
+    const build = (
+      load('pipelines/build.yml').stages as { jobs: { variables: Record<string, string> }[] }[]
+    )[0]!.jobs[0]!.variables;
+    expect(names('dev', 'azurerm_container_registry')).toEqual([build.registry]);
+    expect(names('dev', 'azurerm_key_vault')).toEqual([build.signingVault]);
+    // the promotion signs in as prod's build (promotion) identity and runs the promote script
+    const job = (load('pipelines/promote.yml').stages as { jobs: Job[] }[])[0]!.jobs[0]!;
+    expect(JSON.stringify(job.steps)).toContain(
+      '"azureSubscription":"iot-${{ parameters.environment }}-build"',
+    );
+    expect(JSON.stringify(job.steps)).toContain('"scriptPath":"scripts/azure/promote-images.sh"');
   });
 
   it('validates in the order the Delivery issue asks: install, tests, synth and gate, providers', () => {

@@ -11,6 +11,8 @@
 #      certificate, attached as a referrer
 #   6. the lock: az acr repository update --write-enabled false --delete-enabled false on the
 #      tag and on every referrer, so neither the retention policy nor a push can change them
+# The signing certificate's PEM goes to the report dir (the supply-chain artifact): the Promote
+# stage verifies the signatures against it before copying to prod (docs/adr/0022).
 #
 #   scripts/azure/build-images.sh <registry name> <commit sha> <key vault name> <certificate name> <report dir>
 set -euo pipefail
@@ -28,6 +30,10 @@ user=00000000-0000-0000-0000-000000000000
 echo "$token" | oras login "$login" --username "$user" --password-stdin
 echo "$token" | notation login "$login" --username "$user" --password-stdin
 kid="$(az keyvault certificate show --vault-name "$vault" --name "$cert" --query kid -o tsv)"
+# The certificate (public part) the Promote stage verifies these signatures against before it
+# copies a digest into another environment's registry (scripts/azure/promote-images.sh).
+az keyvault certificate download --vault-name "$vault" --name "$cert" --encoding PEM \
+  --file "$reports/signing-certificate.pem"
 
 for image in ingest analysis processing web splunk-forwarder; do
   repo="iot/$image"
