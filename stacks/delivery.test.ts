@@ -95,6 +95,57 @@ describe.each(environments.map((e) => [e.name, e] as const))(
       }
     });
 
+    it("constrains the deploy identity's RBAC Administrator to the roles the stack assigns", () => {
+      const assignments = Object.values(json.resource.azurerm_role_assignment);
+      const admin = assignments.find(
+        (r) => r.role_definition_name === 'Role Based Access Control Administrator',
+      )!;
+      expect(admin.condition_version).toBe('2.0');
+      const condition = String(admin.condition);
+      // write and delete both constrained, by the same list
+      const lists = [
+        ...condition.matchAll(
+          /@(Request|Resource)\[Microsoft\.Authorization\/roleAssignments:RoleDefinitionId\] ForAnyOfAnyValues:GuidEquals \{([^}]*(?:\}[^}]*)*?)\}\)\)/g,
+        ),
+      ];
+      expect(lists.map((m) => m[1])).toEqual(['Request', 'Resource']);
+      expect(condition).toContain(
+        "(!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'}))",
+      );
+      expect(condition).toContain(
+        "(!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'}))",
+      );
+      // the built-in roles, looked up by name: exactly those the stack's other assignments use
+      const lookups = Object.entries(json.data.azurerm_role_definition ?? {});
+      const byName = lookups.map(([, d]) => d.name as string).sort();
+      const others = assignments.filter(
+        (r) => r !== admin && r.role_definition_name !== 'Contributor',
+      );
+      expect(byName).toEqual(
+        [
+          ...new Set(others.map((r) => r.role_definition_name).filter((n) => n !== undefined)),
+        ].sort(),
+      );
+      for (const [key] of lookups) {
+        expect(condition).toContain(`\${data.azurerm_role_definition.${key}.role_definition_id}`);
+      }
+      // the custom roles (image locker, task runner) by their definitions' GUIDs
+      for (const r of others.filter((o) => o.role_definition_id !== undefined)) {
+        expect(condition).toContain(
+          String(r.role_definition_id).replace(/^\$\{(.*)\}$/, '${basename($1)}'),
+        );
+      }
+      // never a role that could grant itself more
+      for (const privileged of [
+        'Owner',
+        'Contributor',
+        'User Access Administrator',
+        'Role Based Access Control Administrator',
+      ]) {
+        expect(byName).not.toContain(privileged);
+      }
+    });
+
     it('puts the signing certificate in the platform vault, created after the deployer may', () => {
       const cert = Object.values(json.resource.azurerm_key_vault_certificate).find(
         (c) => c.name === 'image-signing',

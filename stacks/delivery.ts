@@ -26,9 +26,16 @@ import {
   Token,
 } from 'cdktf';
 import type { DataAzurermClientConfig } from '@cdktf/provider-azurerm/lib/data-azurerm-client-config';
+import { DataAzurermRoleDefinition } from '@cdktf/provider-azurerm/lib/data-azurerm-role-definition';
 import { PrivateEndpoint } from '@cdktf/provider-azurerm/lib/private-endpoint';
 import type { RoleAssignment } from '@cdktf/provider-azurerm/lib/role-assignment';
-import { ValidationError, Waivers, grantId, grantRole } from '../constructs/core';
+import {
+  ValidationError,
+  Waivers,
+  grantId,
+  grantRole,
+  isTerraformResource,
+} from '../constructs/core';
 import type { IotStreamingPlatform } from '../constructs/iot-streaming-platform';
 import { ImageSigningCertificate, PipelineIdentity } from '../constructs/pipeline-identity';
 import { environments } from './environments';
@@ -141,6 +148,48 @@ function addPromotion(
   }
 }
 
+/**
+ * The ABAC condition of the deploy identity's Role Based Access Control Administrator
+ * assignment (Azure's "constrain roles" delegation): it may create, update or delete role
+ * assignments of exactly the roles `assignments` use, by role definition GUID, and no other
+ * (so never Owner, Contributor, User Access Administrator or Role Based Access Control
+ * Administrator, which would let it escalate). Built-in roles are looked up by name
+ * (`azurerm_role_definition` data sources, one per role, in the subscription); custom roles by
+ * their definition's id. Attributes: learn.microsoft.com/azure/role-based-access-control/conditions-authorization-actions-attributes.
+ */
+export function assignableRolesCondition(
+  scope: Construct,
+  subscriptionId: string,
+  assignments: readonly RoleAssignment[],
+): { condition: string; roles: string[] } {
+  const guids = new Map<string, string>();
+  for (const a of assignments) {
+    const name = a.roleDefinitionNameInput;
+    const id = a.roleDefinitionIdInput;
+    if (name !== undefined) {
+      if (!guids.has(name)) {
+        const lookup = new DataAzurermRoleDefinition(
+          scope,
+          `AssignableRole-${name.replace(/[^A-Za-z0-9]+/g, '-')}`,
+          { name, scope: `/subscriptions/${subscriptionId}` },
+        );
+        guids.set(name, lookup.roleDefinitionId);
+      }
+    } else if (id !== undefined && !guids.has(id)) {
+      // a custom role: `/…/providers/Microsoft.Authorization/roleDefinitions/<guid>`
+      guids.set(id, Fn.basename(id));
+    }
+  }
+  const list = `{${[...guids.values()].join(', ')}}`;
+  const condition = [
+    "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'}))",
+    ` OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals ${list}))`,
+    " AND ((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'}))",
+    ` OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAnyValues:GuidEquals ${list}))`,
+  ].join('');
+  return { condition, roles: [...guids.keys()].sort() };
+}
+
 /** Declares the pipeline identities, the signing certificate and their grants in `scope`. */
 export function addPipelineIdentities(
   scope: Construct,
@@ -207,15 +256,18 @@ export function addPipelineIdentities(
       description: "cdktf deploy creates the platform's role assignments (the grant* methods)",
     }),
   ];
-  for (const assignment of privileged) {
+  const reasons = [
+    "the deploy identity is what applies the platform: it must create and change every resource of the environment's resource group; Azure has no narrower built-in role that covers every resource type the platform declares. It is scoped to that group, usable only from the one federated service connection (no secret), and prod's deploy job runs only the approved plan",
+    "the deploy identity creates the role assignments the constructs' grants declare, and only those: the assignment carries an ABAC condition (constrain roles) that allows writing and deleting assignments of exactly the roles this stack assigns, by role definition id, so it can grant neither Owner, Contributor, User Access Administrator nor this role, nor change its own assignments; scoped to the environment's resource group, usable only from the one federated service connection",
+  ];
+  privileged.forEach((assignment, i) => {
     Waivers.of(assignment).add({
       rule: 'role-assignment-not-privileged',
-      reason:
-        "the deploy identity is what applies the platform: it must create every resource of the environment's resource group and the role assignments the constructs' grants declare; it is scoped to that group, usable only from the one federated service connection (no secret), and prod's deploy job runs only the approved plan",
+      reason: reasons[i]!,
       owner: d.deployRoleWaiver.owner,
       expires: d.deployRoleWaiver.expires,
     });
-  }
+  });
   if (env.backend) {
     const b = env.backend;
     grantRole(scope, grantId('DeployState', scope, deploy), {
@@ -234,6 +286,21 @@ export function addPipelineIdentities(
   });
   platform.registry.grantPull(deploy);
   addPromotion(scope, env, platform, all);
+
+  // Constrain the RBAC Administrator assignment to the roles the stack's grants assign: every
+  // role assignment of this stack but the deploy identity's own two.
+  const [, rbacAdmin] = privileged;
+  const granted = scope.node
+    .findAll()
+    .filter(
+      (c): c is RoleAssignment =>
+        isTerraformResource(c) &&
+        c.terraformResourceType === 'azurerm_role_assignment' &&
+        !privileged.includes(c as RoleAssignment),
+    );
+  const { condition } = assignableRolesCondition(scope, client.subscriptionId, granted);
+  rbacAdmin!.condition = condition;
+  rbacAdmin!.conditionVersion = '2.0';
 
   const outputs: Record<string, { value: string; description: string }> = {
     pipeline_build_client_id: {
