@@ -6,6 +6,7 @@
  *   npm run bench -- ingest
  *   npx tsx scripts/bench-ingest-sinks.ts [--seconds 15] [--connections 32] [--batch 100]
  *   ENGINES=external npx tsx scripts/bench-ingest-sinks.ts   # engines from KAFKA_BROKERS, COSMOS_*
+ *   INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npx tsx scripts/bench-ingest-sinks.ts
  *
  * Ingest runs compiled (dist/workloads/ingest/server.js), as in its image. The load is a closed
  * loop of 100-reading NDJSON batches on keep-alive connections, after a 3 s warm-up. The baseline
@@ -25,12 +26,14 @@ import {
   buildWorkloads,
   closedLoop,
   fmt,
+  formatCpuSplit,
   latencySummary,
   loadAverage,
   parseProducerPerf,
   ratio,
   result,
   runToEnd,
+  sampleCpuSplit,
   sampleRss,
 } from './bench-lib';
 import { kafkaVersion, startEngines } from './engines';
@@ -92,7 +95,16 @@ async function main(): Promise<void> {
         COSMOS_CREATE_IF_MISSING: 'true',
         LOG_LEVEL: 'warn',
       },
-      { logDir, compiled: { nodeArgs: SERVICE_NODE_ARGS } },
+      {
+        logDir,
+        compiled: {
+          // e.g. INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile ingest
+          nodeArgs: [
+            ...SERVICE_NODE_ARGS,
+            ...(process.env.INGEST_NODE_ARGS ?? '').split(' '),
+          ].filter(Boolean),
+        },
+      },
     );
     const fleet = new Fleet({
       devices: 1000,
@@ -130,7 +142,14 @@ async function main(): Promise<void> {
     };
     await closedLoop({ ...target, connections: CONNECTIONS, seconds: 3 });
     const stopRss = sampleRss(ingest.proc.pid);
+    const stopCpu = sampleCpuSplit({
+      ingest: ingest.proc.pid,
+      'cosmos stand-in': engines?.engines.find((e) => e.name === 'cosmos')?.pid,
+      'kafka broker': engines?.engines.find((e) => e.name === 'kafka')?.pid,
+      'load generator': process.pid,
+    });
     const run = await closedLoop({ ...target, connections: CONNECTIONS, seconds: SECONDS });
+    const cpu = stopCpu();
     const rss = stopRss();
     const lat = latencySummary(run.latenciesMs);
     const rate = run.items / run.seconds;
@@ -139,6 +158,13 @@ async function main(): Promise<void> {
     console.log(
       `ingest: ${fmt(rate)} readings/s (${fmt(run.requests / run.seconds)} requests/s), statuses ${JSON.stringify(run.byStatus)}, ` +
         `errors ${run.errors}; 202 latency p50 ${lat.p50} / p95 ${lat.p95} / p99 ${lat.p99} / max ${lat.max} ms; RSS max ${rss.max} MiB`,
+    );
+    console.log(
+      `  CPU over the run, % of one core (200 % = the machine): ${formatCpuSplit(cpu)}; per 1,000 readings: ` +
+        cpu
+          .filter((c) => c.name !== 'machine' && c.name !== 'other')
+          .map((c) => `${c.name} ${((c.seconds / Math.max(1, run.items)) * 1e6).toFixed(0)} ms`)
+          .join(', '),
     );
     for (const dep of ['cosmos', 'kafka']) {
       const sum = Number(
@@ -171,6 +197,9 @@ async function main(): Promise<void> {
     console.log(
       `baseline: kafka-producer-perf-test (ProducerPerformance ${kafkaVersion()}) ${fmt(records)} records of ${recordSize} B, acks=all, idempotent, ${PERF_TOPIC} (6 partitions, as telemetry.raw) · load ${loadAverage()}`,
     );
+    const stopPerfCpu = sampleCpuSplit({
+      'kafka broker': engines?.engines.find((e) => e.name === 'kafka')?.pid,
+    });
     const perf = await runToEnd('java', [
       '-Xmx256m',
       '-cp',
@@ -189,9 +218,13 @@ async function main(): Promise<void> {
       'acks=all',
       'enable.idempotence=true',
     ]);
+    const perfCpu = stopPerfCpu();
     const baseline = parseProducerPerf(perf.output);
     console.log(
       `kafka-producer-perf-test: ${fmt(baseline.recordsPerSecond)} records/s (${baseline.mbPerSecond} MB/s), latency avg ${baseline.avgLatencyMs} / p50 ${baseline.p50Ms} / p99 ${baseline.p99Ms} ms`,
+    );
+    console.log(
+      `  CPU over the baseline (its JVM is in "other"), % of one core: ${formatCpuSplit(perfCpu)}`,
     );
     result('ingest', 'readings/s with real sinks (202 after Cosmos + Kafka)', fmt(rate), {
       target: '≥ 20,000',

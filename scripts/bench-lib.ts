@@ -376,3 +376,69 @@ export function runToEnd(
     });
   });
 }
+
+/**
+ * Busy and total clock ticks of the whole machine from the text of `/proc/stat` (its `cpu`
+ * line: busy = everything but idle and iowait), so a CPU split can show what the measured
+ * processes left to everything else.
+ */
+export function machineTicksFromStat(stat: string): { busy: number; total: number } {
+  const line = stat.split('\n').find((l) => l.startsWith('cpu '));
+  const xs = (line ?? '').trim().split(/\s+/).slice(1).map(Number);
+  if (xs.length < 5 || xs.some((x) => !Number.isFinite(x)))
+    throw new Error(`cannot read the cpu line of /proc/stat: ${stat.slice(0, 120)}`);
+  const total = xs.reduce((a, b) => a + b, 0);
+  return { busy: total - xs[3] - xs[4], total };
+}
+
+/** One process's share of a {@link sampleCpuSplit} window. */
+export interface CpuShare {
+  readonly name: string;
+  /** CPU seconds used in the window. */
+  readonly seconds: number;
+  /** Percent of one core (200 % = both cores of a 2-core machine). */
+  readonly percent: number;
+}
+
+/**
+ * Starts measuring the CPU time of named processes (by pid, from /proc/<pid>/stat) and of the
+ * whole machine; `stop()` returns each one's share of the window, plus `other` (the machine's
+ * busy time the named processes do not account for) and `machine` (all busy time), in % of one
+ * core. A process that is gone at `stop()` counts what it had used at the last good reading.
+ */
+export function sampleCpuSplit(
+  procs: Readonly<Record<string, number | undefined>>,
+): () => CpuShare[] {
+  const names = Object.keys(procs).filter((n) => procs[n] !== undefined);
+  const first = names.map((n) => cpuSeconds(procs[n]!) ?? NaN);
+  const last = [...first];
+  const machine0 = machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
+  const t0 = performance.now();
+  // Read every second so a process that exits before stop() still shows what it used.
+  const timer = setInterval(() => {
+    names.forEach((n, i) => (last[i] = cpuSeconds(procs[n]!) ?? last[i]));
+  }, 1000);
+  return () => {
+    clearInterval(timer);
+    names.forEach((n, i) => (last[i] = cpuSeconds(procs[n]!) ?? last[i]));
+    const wall = (performance.now() - t0) / 1000;
+    const machine1 = machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
+    const busyS = (machine1.busy - machine0.busy) / CLOCK_TICKS;
+    const shares = names.map((name, i) => ({
+      name,
+      seconds: last[i] - first[i],
+      percent: cpuPercent(first[i], last[i], wall),
+    }));
+    const named = shares.reduce((a, s) => a + (Number.isFinite(s.seconds) ? s.seconds : 0), 0);
+    shares.push(
+      { name: 'other', seconds: busyS - named, percent: ((busyS - named) / wall) * 100 },
+      { name: 'machine', seconds: busyS, percent: (busyS / wall) * 100 },
+    );
+    return shares;
+  };
+}
+
+/** `ingest 96 %, cosmos 61 %, …` for a {@link sampleCpuSplit} result. */
+export function formatCpuSplit(shares: readonly CpuShare[]): string {
+  return shares.map((s) => `${s.name} ${Math.round(s.percent)} %`).join(', ');
+}
