@@ -9,15 +9,15 @@
  *   ENGINES=external npx tsx scripts/bench-services.ts --mode idle   # engines from the env
  *
  * Baselines, measured in the same run: memory — each service's own RSS at idle just before the
- * load; concurrency — a raw `node:http` server with ingest's parser and a no-op sink, on the
- * same connections and bodies (what Node itself costs at that concurrency); idle — a bare Node
+ * load; concurrency — a raw `node:http` server with ingest's parser and a no-op sink, in its own
+ * process, on the same connections and bodies (what Node itself costs at that concurrency; ingest
+ * runs alone on the engines, without the consumers); idle — a bare Node
  * process (`setInterval` every second) sampled over the same window.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,18 +28,21 @@ import {
   cpuPercent,
   cpuSeconds,
   fmt,
+  formatCpuSplit,
   latencySummary,
   loadAverage,
   memoryMiB,
   ratio,
   result,
+  sampleCpuSplit,
   sampleRss,
 } from './bench-lib';
 import { startEngines } from './engines';
 import type { Engines } from './engines';
 import { startPipeline } from '../test/e2e/pipeline';
 import type { Pipeline } from '../test/e2e/pipeline';
-import { bodyFormat, isBodyError, parseTelemetryBody, toReadings } from '../workloads/ingest/parse';
+import { startService } from '../test/e2e/services';
+import type { ServiceHandle } from '../test/e2e/services';
 import { Fleet, toBodies } from '../workloads/simulator/generator';
 
 const { values: args } = parseArgs({
@@ -64,33 +67,23 @@ function bodiesFor(batch: number, devices: number) {
   ).map((b) => ({ count: b.count, buffer: Buffer.from(b.body) }));
 }
 
-/** The concurrency baseline: ingest's parser behind a raw node:http server, no-op sink. */
-async function rawServer(): Promise<{ url: string; close: () => void }> {
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const format = bodyFormat(req.headers['content-type']) ?? 'json';
-      const r = parseTelemetryBody(Buffer.concat(chunks).toString('utf8'), format, {
-        maxItems: 5000,
-        nowMs: Date.now(),
-      });
-      const ok = !isBodyError(r);
-      const accepted = ok ? toReadings(r.valid, new Date().toISOString()).length : 0;
-      const text = JSON.stringify({ accepted });
-      res.writeHead(ok ? 202 : 400, {
-        'content-type': 'application/json',
-        'content-length': text.length,
-      });
-      res.end(text);
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
+/**
+ * The concurrency baseline: ingest's parser behind a raw node:http server with a no-op sink, in
+ * its OWN process (scripts/bench-ingest.ts --serve raw), as ingest is: sharing the load
+ * generator's event loop made it a weak baseline.
+ */
+async function rawServer(): Promise<{ url: string; pid: number; close: () => void }> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(__dirname, 'bench-ingest.ts'), '--serve', 'raw'],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const { port } = JSON.parse(line) as { port: number };
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () => server.close(),
+    url: `http://127.0.0.1:${port}`,
+    pid: child.pid!,
+    close: () => child.kill('SIGTERM'),
   };
 }
 
@@ -160,7 +153,7 @@ async function memory(p: Pipeline): Promise<void> {
   }
 }
 
-async function concurrency(p: Pipeline): Promise<void> {
+async function concurrency(ingest: ServiceHandle, engines: Engines | undefined): Promise<void> {
   const connections = Number(args.connections);
   const batch = Number(args.batch);
   const bodies = bodiesFor(batch, connections);
@@ -174,22 +167,39 @@ async function concurrency(p: Pipeline): Promise<void> {
       connections,
       seconds,
     });
+  const enginePid = (name: string) => engines?.engines.find((e) => e.name === name)?.pid;
   console.log(
-    `concurrency: ${connections} keep-alive connections, each posting ${batch}-reading NDJSON batches back to back, ${seconds} s per server · load ${loadAverage()}`,
+    `concurrency: ${connections} keep-alive connections, each posting ${batch}-reading NDJSON batches back to back, ${seconds} s per server; ingest alone on the engines (no consumers) · load ${loadAverage()}`,
   );
+  const baseCpu = sampleCpuSplit({ 'raw server': raw.pid, 'load generator': process.pid });
   const base = await run(raw.url);
+  const baseShares = baseCpu();
   raw.close();
   const bl = latencySummary(base.latenciesMs);
   console.log(
-    `baseline raw node:http (no-op sink): ${fmt(base.items / base.seconds)} readings/s, statuses ${JSON.stringify(base.byStatus)}, errors ${base.errors}, p50 ${bl.p50} / p99 ${bl.p99} ms · load ${loadAverage()}`,
+    `baseline raw node:http in its own process (no-op sink): ${fmt(base.items / base.seconds)} readings/s, statuses ${JSON.stringify(base.byStatus)}, errors ${base.errors}, p50 ${bl.p50} / p99 ${bl.p99} ms · load ${loadAverage()}`,
   );
-  const rss = sampleRss(p.ingest.proc.pid);
-  const r = await run(p.ingest.url);
+  console.log(`  CPU, % of one core: ${formatCpuSplit(baseShares)}`);
+  const rss = sampleRss(ingest.proc.pid);
+  const cpu = sampleCpuSplit({
+    ingest: ingest.proc.pid,
+    'cosmos stand-in': enginePid('cosmos'),
+    'kafka broker': enginePid('kafka'),
+    'load generator': process.pid,
+  });
+  const r = await run(ingest.url);
+  const shares = cpu();
   const mem = rss();
   const l = latencySummary(r.latenciesMs);
   console.log(
     `ingest (Cosmos + Kafka): ${fmt(r.items / r.seconds)} readings/s, statuses ${JSON.stringify(r.byStatus)}, errors ${r.errors}, p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} ms, RSS max ${mem.max} MiB`,
   );
+  console.log(`  CPU, % of one core: ${formatCpuSplit(shares)}`);
+  const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
+  for (const line of metrics.split('\n')) {
+    if (/^ingest_dependency_write_seconds_(sum|count)|^ingest_requests_refused_total/.test(line))
+      console.log(`  ingest's own metric: ${line}`);
+  }
   const all = r.errors === 0 && Object.keys(r.byStatus).every((s) => s === '202');
   result(
     'concurrency',
@@ -242,7 +252,25 @@ async function main(): Promise<void> {
   }
   const logDir = mkdtempSync(join(tmpdir(), `bench-${MODE}-`));
   let pipeline: Pipeline | undefined;
+  let ingest: ServiceHandle | undefined;
   try {
+    if (MODE === 'concurrency') {
+      // Ingest alone: the consumers would only compete with it for the same 2 cores.
+      ingest = await startService(
+        'ingest',
+        {
+          KAFKA_BROKERS: process.env.KAFKA_BROKERS as string,
+          COSMOS_ENDPOINT: process.env.COSMOS_ENDPOINT as string,
+          COSMOS_KEY: process.env.COSMOS_KEY as string,
+          COSMOS_CREATE_IF_MISSING: 'true',
+          LOG_LEVEL: 'warn',
+        },
+        { logDir, compiled: { nodeArgs: SERVICE_NODE_ARGS } },
+      );
+      console.log(`ingest up, compiled (logs in ${logDir})`);
+      await concurrency(ingest, engines);
+      return;
+    }
     pipeline = await startPipeline({
       logDir,
       redisDb: 15,
@@ -253,9 +281,9 @@ async function main(): Promise<void> {
     });
     console.log(`services up, compiled (logs in ${logDir})`);
     if (MODE === 'memory') await memory(pipeline);
-    else if (MODE === 'concurrency') await concurrency(pipeline);
     else await idle(pipeline);
   } finally {
+    await ingest?.stop();
     await pipeline?.stop();
     await engines?.stop();
   }

@@ -5,7 +5,7 @@ import type { Express } from 'express';
 import fc from 'fast-check';
 import request from 'supertest';
 import { buildApp } from './app';
-import { DependencyUnavailableError } from './sink';
+import { DependencyUnavailableError, OverloadedError } from './sink';
 import type { ReadingSink } from './sink';
 import { Health } from '../shared/health';
 import { createLogger } from '../shared/logger';
@@ -19,7 +19,9 @@ const r = (deviceId: string) => ({ deviceId, ts: '2026-11-27T10:00:00Z', metrics
 class MemorySink implements ReadingSink {
   written: Reading[] = [];
   failWith: string | undefined;
+  overloaded = false;
   async write(readings: readonly Reading[]) {
+    if (this.overloaded) throw new OverloadedError(100, 100);
     if (this.failWith) throw new DependencyUnavailableError(this.failWith, 'connect ECONNREFUSED');
     this.written.push(...readings);
   }
@@ -170,6 +172,21 @@ describe('POST /v1/telemetry', () => {
     expect(res.headers['retry-after']).toBe('2');
     expect(res.body.error).toMatch(/cosmos is unavailable; nothing was accepted/);
     expect(res.body.accepted).toBeUndefined();
+  });
+
+  it('answers 503 with Retry-After at once when the sink is at capacity (admission control)', async () => {
+    const { app, sink, metrics } = setup();
+    sink.overloaded = true;
+    const res = await request(app)
+      .post('/v1/telemetry')
+      .send([r('a')])
+      .expect(503);
+    expect(res.headers['retry-after']).toBe('2');
+    expect(res.body.error).toMatch(/^ingest is at capacity; nothing was accepted/);
+    expect(sink.written).toHaveLength(0);
+    expect(await metrics.registry.metrics()).toMatch(
+      /ingest_requests_refused_total\{[^}]*reason="overloaded"[^}]*\} 1/,
+    );
   });
 
   it('answers 503 while draining', async () => {

@@ -16,7 +16,7 @@ import {
   unsupportedType,
 } from './parse';
 import type { BodyError } from './parse';
-import { DependencyUnavailableError } from './sink';
+import { DependencyUnavailableError, OverloadedError } from './sink';
 import type { ReadingSink } from './sink';
 
 /** What the ingest app needs; the process (server.ts) or a test provides it. */
@@ -117,6 +117,18 @@ export function buildApp(deps: IngestDeps): express.Express {
       try {
         await deps.sink.write(readings);
       } catch (error) {
+        if (error instanceof OverloadedError) {
+          // Admission control: refused at once, nothing written; the client comes back later.
+          refused.inc({ reason: 'overloaded' });
+          res
+            .status(503)
+            .set('Retry-After', retryAfter)
+            .json({
+              error: 'ingest is at capacity; nothing was accepted, retry the whole request',
+              retryAfterSeconds: Number(retryAfter),
+            });
+          return;
+        }
         const dependency =
           error instanceof DependencyUnavailableError ? error.dependency : 'unknown';
         logger.warn({ err: error, dependency, readings: readings.length }, 'write failed, 503');

@@ -5,6 +5,7 @@ import type { Container, CosmosClient } from '@azure/cosmos';
 import request from 'supertest';
 import { buildApp } from './app';
 import { CosmosKafkaSink } from './sink';
+import type { WriteOrder } from './sink';
 import { createCosmosClient, openContainer } from '../shared/cosmos';
 import { Health } from '../shared/health';
 import { KafkaProducer, createKafka } from '../shared/kafka';
@@ -21,9 +22,9 @@ let container: Container;
 let producer: KafkaProducer;
 let collector: TopicCollector;
 
-function appWith(sinkContainer: Container, timeoutMs = 10_000) {
+function appWith(sinkContainer: Container, timeoutMs = 10_000, order: WriteOrder = 'parallel') {
   return buildApp({
-    sink: new CosmosKafkaSink(sinkContainer, producer, timeoutMs),
+    sink: new CosmosKafkaSink({ container: sinkContainer, producer, timeoutMs, order }),
     health: new Health(),
     metrics: new Metrics('ingest', { collectDefaults: false }),
     logger,
@@ -126,7 +127,7 @@ describe('ingest against Cosmos and Kafka', () => {
     expect(docs).toHaveLength(3);
   });
 
-  it('answers 503 with Retry-After and publishes nothing when Cosmos is unreachable', async () => {
+  it('cosmos-then-kafka: answers 503 with Retry-After and publishes nothing when Cosmos is unreachable', async () => {
     const device = `it-${randomUUID()}`;
     const deadCosmos = createCosmosClient({
       endpoint: `http://127.0.0.1:${await closedPort()}`,
@@ -135,7 +136,10 @@ describe('ingest against Cosmos and Kafka', () => {
     const dead = deadCosmos.database('iot').container('readings');
     const lost = { deviceId: device, ts: new Date().toISOString(), seq: 1, metrics: { t: 1 } };
     const started = Date.now();
-    const res = await request(appWith(dead, 3000)).post('/v1/telemetry').send(lost).expect(503);
+    const res = await request(appWith(dead, 3000, 'cosmos-then-kafka'))
+      .post('/v1/telemetry')
+      .send(lost)
+      .expect(503);
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(res.headers['retry-after']).toBe('3');
     expect(res.body.error).toMatch(/^cosmos is unavailable; nothing was accepted/);
@@ -157,12 +161,43 @@ describe('ingest against Cosmos and Kafka', () => {
     expect((await cosmosDocsOf(device)).map((d) => d.seq)).toEqual([2]);
   });
 
+  it('parallel: a Cosmos failure answers 503; the retry stores the reading once in Cosmos, with the id already on the stream', async () => {
+    const device = `it-${randomUUID()}`;
+    const deadCosmos = createCosmosClient({
+      endpoint: `http://127.0.0.1:${await closedPort()}`,
+      key: process.env.COSMOS_KEY,
+    });
+    const reading = { deviceId: device, ts: new Date().toISOString(), seq: 1, metrics: { t: 1 } };
+    const dead = deadCosmos.database('iot').container('readings');
+    const res = await request(appWith(dead, 3000, 'parallel'))
+      .post('/v1/telemetry')
+      .send(reading)
+      .expect(503);
+    expect(res.body.error).toMatch(/^cosmos is unavailable; nothing was accepted/);
+    deadCosmos.dispose();
+    // Kafka took it while Cosmos failed (the stream may hold a reading a failed request sent);
+    // the client's retry makes Cosmos hold it too, once, under the same id.
+    await collector.waitFor(
+      () => collector.values<Reading>(TOPICS.raw, (v) => v.deviceId === device).length === 1,
+    );
+    await request(appWith(container)).post('/v1/telemetry').send(reading).expect(202);
+    await collector.waitFor(
+      () => collector.values<Reading>(TOPICS.raw, (v) => v.deviceId === device).length === 2,
+    );
+    const onStream = new Set(
+      collector.values<Reading>(TOPICS.raw, (v) => v.deviceId === device).map((v) => v.id),
+    );
+    const docs = await cosmosDocsOf(device);
+    expect(docs).toHaveLength(1);
+    expect(onStream).toEqual(new Set([docs[0].id]));
+  });
+
   it('answers 503 when Kafka is unavailable, claiming nothing', async () => {
     const settings = testKafkaSettings('ingest-test-down');
     const doomed = await KafkaProducer.connect(createKafka(settings, logger), settings);
     await doomed.disconnect();
     const app = buildApp({
-      sink: new CosmosKafkaSink(container, doomed, 3000),
+      sink: new CosmosKafkaSink({ container, producer: doomed, timeoutMs: 3000 }),
       health: new Health(),
       metrics: new Metrics('ingest', { collectDefaults: false }),
       logger,

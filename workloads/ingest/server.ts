@@ -2,8 +2,9 @@
  * The ingest process: config (exit 2 when bad), clients, listen, signals, graceful close.
  * The app itself is built in app.ts.
  */
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
-import { loadConfigOrExit, int, port, str } from '../shared/config';
+import { loadConfigOrExit, int, oneOf, port, str } from '../shared/config';
 import { cosmosConfigSpec, createCosmosClient, openContainer } from '../shared/cosmos';
 import { Health, cachedCheck } from '../shared/health';
 import {
@@ -24,6 +25,8 @@ import { CosmosKafkaSink, isNotFound } from './sink';
 export const ingestConfigSpec = {
   PORT: port({ default: 8080 }),
   HOST: str({ default: '0.0.0.0' }),
+  /** Accept queue length (the kernel caps it at net.core.somaxconn). */
+  LISTEN_BACKLOG: int({ default: 4096, min: 1, max: 65_535 }),
   LOG_LEVEL: str({ default: 'info', pattern: /^(fatal|error|warn|info|debug|trace|silent)$/ }),
   /** Max request body after decompression. */
   MAX_BODY_BYTES: int({ default: 1_048_576, min: 1024, max: 64 * 1_048_576 }),
@@ -32,6 +35,12 @@ export const ingestConfigSpec = {
   /** A Cosmos or Kafka write slower than this fails the request with 503. */
   DEPENDENCY_TIMEOUT_MS: int({ default: 10_000, min: 100, max: 120_000 }),
   RETRY_AFTER_SECONDS: int({ default: 2, min: 1, max: 300 }),
+  /** parallel: Cosmos and Kafka at once; cosmos-then-kafka: Kafka only after Cosmos (ADR 0019). */
+  INGEST_WRITE_ORDER: oneOf(['parallel', 'cosmos-then-kafka'] as const, { default: 'parallel' }),
+  /** Readings in flight beyond which a request gets 503 + Retry-After at once (admission). */
+  MAX_PENDING_READINGS: int({ default: 20_000, min: 1, max: 10_000_000 }),
+  /** Cosmos bulk calls in flight at once; concurrent requests' readings share them. */
+  COSMOS_BULK_CONCURRENCY: int({ default: 4, min: 1, max: 256 }),
   /** Pause between "not ready" and closing the listener, so the Service stops routing to us. */
   SHUTDOWN_DELAY_MS: int({ default: 0, min: 0, max: 60_000 }),
   SHUTDOWN_TIMEOUT_MS: int({ default: 25_000, min: 1000, max: 600_000 }),
@@ -94,13 +103,17 @@ async function main(): Promise<void> {
       'Time to write one request to a dependency',
       ['dependency', 'outcome'],
     );
-    const sink = new CosmosKafkaSink(
+    const sink = new CosmosKafkaSink({
       container,
       producer,
-      config.DEPENDENCY_TIMEOUT_MS,
-      (d, s, ok) => writeSeconds.observe({ dependency: d, outcome: ok ? 'ok' : 'error' }, s),
+      timeoutMs: config.DEPENDENCY_TIMEOUT_MS,
+      observe: (d, s, ok) =>
+        writeSeconds.observe({ dependency: d, outcome: ok ? 'ok' : 'error' }, s),
       recreate,
-    );
+      order: config.INGEST_WRITE_ORDER,
+      maxPendingReadings: config.MAX_PENDING_READINGS,
+      bulk: { maxInFlight: config.COSMOS_BULK_CONCURRENCY },
+    });
     const app = buildApp({
       sink,
       health,
@@ -110,9 +123,17 @@ async function main(): Promise<void> {
       maxItems: config.MAX_ITEMS_PER_REQUEST,
       retryAfterSeconds: config.RETRY_AFTER_SECONDS,
     });
-    const server: Server = await new Promise((resolve, reject) => {
-      const s = app.listen(config.PORT, config.HOST, (error?: Error) =>
-        error ? reject(error) : resolve(s),
+    const server: Server = createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      // A deep accept queue: a burst of new connections (1,000 clients at once) waits in it
+      // instead of overflowing it, which the kernel answers with SYN retries of 1, 3, 7… s.
+      server.listen(
+        { port: config.PORT, host: config.HOST, backlog: config.LISTEN_BACKLOG },
+        () => {
+          server.off('error', reject);
+          resolve();
+        },
       );
     });
     // Longer than typical load balancer idle timeouts, so the server never closes a socket first.
