@@ -126,7 +126,11 @@ describe.each(environments.map((e) => [e.name, e] as const))(
           ...new Set(others.map((r) => r.role_definition_name).filter((n) => n !== undefined)),
         ].sort(),
       );
-      for (const [key] of lookups) {
+      for (const [key, d] of lookups) {
+        // read where the deploy identity may read: its resource group
+        expect(d.scope).toMatch(
+          /^\$\{azurerm_resource_group\.Platform_ResourceGroup_[0-9A-F]+\.id\}$/,
+        );
         expect(condition).toContain(`\${data.azurerm_role_definition.${key}.role_definition_id}`);
       }
       // the custom roles (image locker, task runner) by their definitions' GUIDs

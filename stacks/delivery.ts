@@ -154,12 +154,14 @@ function addPromotion(
  * assignments of exactly the roles `assignments` use, by role definition GUID, and no other
  * (so never Owner, Contributor, User Access Administrator or Role Based Access Control
  * Administrator, which would let it escalate). Built-in roles are looked up by name
- * (`azurerm_role_definition` data sources, one per role, in the subscription); custom roles by
+ * (`azurerm_role_definition` data sources, one per role, at `lookupScope`: the resource group,
+ * where the deploy identity may read role definitions; built-in roles are visible at every
+ * scope); custom roles by
  * their definition's id. Attributes: learn.microsoft.com/azure/role-based-access-control/conditions-authorization-actions-attributes.
  */
 export function assignableRolesCondition(
   scope: Construct,
-  subscriptionId: string,
+  lookupScope: string,
   assignments: readonly RoleAssignment[],
 ): { condition: string; roles: string[] } {
   const guids = new Map<string, string>();
@@ -171,7 +173,7 @@ export function assignableRolesCondition(
         const lookup = new DataAzurermRoleDefinition(
           scope,
           `AssignableRole-${name.replace(/[^A-Za-z0-9]+/g, '-')}`,
-          { name, scope: `/subscriptions/${subscriptionId}` },
+          { name, scope: lookupScope },
         );
         guids.set(name, lookup.roleDefinitionId);
       }
@@ -298,7 +300,7 @@ export function addPipelineIdentities(
         c.terraformResourceType === 'azurerm_role_assignment' &&
         !privileged.includes(c as RoleAssignment),
     );
-  const { condition } = assignableRolesCondition(scope, client.subscriptionId, granted);
+  const { condition } = assignableRolesCondition(scope, rg, granted);
   rbacAdmin!.condition = condition;
   rbacAdmin!.conditionVersion = '2.0';
 
