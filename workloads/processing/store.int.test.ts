@@ -106,7 +106,7 @@ describe.each(['copy', 'json'] as const)('ProcessingStore on PostgreSQL (%s)', (
     await other.end();
     expect([...a, ...b]).toEqual([]);
     const { rows } = await pool.query('SELECT version FROM schema_migrations ORDER BY version');
-    expect(rows.map((r) => r.version)).toEqual([1, 2]);
+    expect(rows.map((r) => r.version)).toEqual([1, 2, 3]);
   });
 
   it('applies a batch with one upsert per table and skips it when redelivered', async () => {
@@ -131,7 +131,38 @@ describe.each(['copy', 'json'] as const)('ProcessingStore on PostgreSQL (%s)', (
       messages: messages([rs[1], rs[0], reading('dev-b', 3, 20), rs[1]], 2),
     });
     expect(dup).toMatchObject({ fresh: 4, newReadings: 1, duplicateReadings: 3 });
+    // Only the new reading is folded in and reported as the latest (not the batch's others).
+    expect(dup.latest.map((d) => d.readingId)).toEqual(['dev-b-0-3']);
     expect(await aggregates('dev-b')).toEqual(expected([...rs, reading('dev-b', 3, 20)]));
+
+    // A batch of nothing but readings processed before changes no aggregate and no device.
+    const before = await pool.query("SELECT reading_id FROM devices WHERE device_id = 'dev-b'");
+    const none = await store.apply({
+      topic: TOPICS.analyzed,
+      partition: 1,
+      messages: messages([rs[0], reading('dev-b', 3, 20)], 6),
+    });
+    expect(none).toMatchObject({ fresh: 2, newReadings: 0, duplicateReadings: 2, latest: [] });
+    expect(none.nextOffset).toBe('8');
+    expect(await aggregates('dev-b')).toEqual(expected([...rs, reading('dev-b', 3, 20)]));
+    expect(
+      (await pool.query("SELECT reading_id FROM devices WHERE device_id = 'dev-b'")).rows,
+    ).toEqual(before.rows);
+  });
+
+  it('folds a batch of new readings of many devices and minutes with one statement', async () => {
+    const rs = ['dev-h1', 'dev-h2', 'dev-h3'].flatMap((d) =>
+      Array.from({ length: 30 }, (_, i) => reading(d, i % 60, i * 1.5, i % 3)),
+    );
+    const r = await store.apply({ topic: TOPICS.analyzed, partition: 6, messages: messages(rs) });
+    expect(r).toMatchObject({ fresh: 90, newReadings: 90, duplicateReadings: 0 });
+    expect(r.latest.map((d) => [d.deviceId, d.readingId]).sort()).toEqual([
+      ['dev-h1', 'dev-h1-2-29'],
+      ['dev-h2', 'dev-h2-2-29'],
+      ['dev-h3', 'dev-h3-2-29'],
+    ]);
+    for (const d of ['dev-h1', 'dev-h2', 'dev-h3'])
+      expect(await aggregates(d)).toEqual(expected(rs.filter((x) => x.deviceId === d)));
   });
 
   it('lets only one of two concurrent consumers of a partition apply a batch', async () => {
@@ -160,9 +191,10 @@ describe.each(['copy', 'json'] as const)('ProcessingStore on PostgreSQL (%s)', (
     expect(await store.storedOffsets(TOPICS.analyzed)).toEqual(
       new Map([
         [0, '40'],
-        [1, '6'],
+        [1, '8'],
         [2, '25'],
         [3, '3'],
+        [6, '90'],
       ]),
     );
   });
@@ -215,6 +247,11 @@ describe.each(['copy', 'json'] as const)('ProcessingStore on PostgreSQL (%s)', (
     expect(await where()).toEqual(['metric_minute_default', 'metric_minute_default']);
     expect(await ensurePartitions(pool, new Date(far), 0, 0)).toBe(3);
     expect(await where()).toEqual(['metric_minute_p20310115', 'metric_minute_p20310115']);
+    // Free space for HOT updates (migration 003): new partitions get the default's fillfactor.
+    const { rows } = await pool.query(
+      "SELECT reloptions FROM pg_class WHERE relname IN ('metric_minute_default', 'metric_minute_p20310115')",
+    );
+    expect(rows).toEqual([{ reloptions: ['fillfactor=70'] }, { reloptions: ['fillfactor=70'] }]);
     expect(await ensurePartitions(pool, new Date(far), 0, 0)).toBe(0);
   });
 });

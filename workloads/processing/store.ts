@@ -25,10 +25,10 @@ export interface PartitionBatch {
 }
 
 /**
- * How a batch's readings reach PostgreSQL (ADR 0021): `copy` streams them with COPY into a
- * temporary staging table; `json` sends them as one JSON parameter read with
- * `json_to_recordset`. Either way one set-based statement then applies them (same statement,
- * same effects).
+ * How a batch's rows (reading ids, per-minute aggregates, devices' latest values) reach
+ * PostgreSQL (ADR 0021): `json` sends them as three JSON parameters read with
+ * `json_to_recordset`; `copy` streams them with one COPY into a temporary staging table. Either
+ * way one set-based statement then applies them: same statement, same effects.
  */
 export type WriteMethod = 'copy' | 'json';
 
@@ -75,7 +75,7 @@ export interface ProcessingStoreOptions {
   readonly maxAttempts?: number;
   /**
    * How rows are written (see {@link WriteMethod}).
-   * @default 'copy'
+   * @default 'json'
    */
   readonly writeMethod?: WriteMethod;
 }
@@ -281,10 +281,11 @@ function rowSources(
 ): { ids: string; minute: string; devices: string } {
   return method === 'copy'
     ? {
-        ids: 'SELECT reading_id, ts, device_id FROM staging_readings',
-        minute: `SELECT ${MINUTE_COPY_COLUMNS.join(', ')} FROM staging_minute`,
-        devices:
-          'SELECT device_id, last_ts, reading_id, metrics, score, anomalous FROM staging_devices',
+        ids: 'SELECT reading_id, ts, device_id FROM staging_batch WHERE k = 0',
+        minute: `SELECT device_id, metric, ts, count, sum, sumsq, min, max, last, last_ts,
+          reading_id, anomalous_count FROM staging_batch WHERE k = 1`,
+        devices: `SELECT device_id, ts, reading_id, metrics, score, anomalous
+          FROM staging_batch WHERE k = 2`,
       }
     : {
         ids: `SELECT * FROM json_to_recordset($${params.ids}::json) AS x(i text, t timestamptz, d text)`,
@@ -355,19 +356,83 @@ const STATEMENTS: Record<WriteMethod, { apply: string; upsert: string }> = {
 };
 
 /**
- * The COPY write method's staging tables: per session (temporary, never WAL-logged), emptied at
- * every commit, created once per connection outside any batch's transaction.
+ * The COPY write method's staging table: per session (temporary, never WAL-logged), emptied at
+ * every commit, created once per connection outside any batch's transaction. One table holds the
+ * batch's three row sets (k = 0 reading ids, 1 minute aggregates, 2 devices' latest values), so a
+ * batch is one COPY and a commit empties one table.
  */
 const CREATE_STAGING = `
-CREATE TEMP TABLE IF NOT EXISTS staging_readings
-  (reading_id text, ts timestamptz, device_id text) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS staging_minute
-  (device_id text, metric text, minute timestamptz, count bigint, sum float8, sumsq float8,
-   min float8, max float8, last float8, last_ts timestamptz, last_reading_id text,
-   anomalous_count bigint) ON COMMIT DELETE ROWS;
-CREATE TEMP TABLE IF NOT EXISTS staging_devices
-  (device_id text, last_ts timestamptz, reading_id text, metrics jsonb, score float8,
-   anomalous bool) ON COMMIT DELETE ROWS;`;
+CREATE TEMP TABLE IF NOT EXISTS staging_batch
+  (k smallint, device_id text, reading_id text, ts timestamptz, metric text, count bigint,
+   sum float8, sumsq float8, min float8, max float8, last float8, last_ts timestamptz,
+   anomalous_count bigint, metrics jsonb, score float8, anomalous bool) ON COMMIT DELETE ROWS`;
+
+const STAGING_COLUMNS = [
+  'k',
+  'device_id',
+  'reading_id',
+  'ts',
+  'metric',
+  'count',
+  'sum',
+  'sumsq',
+  'min',
+  'max',
+  'last',
+  'last_ts',
+  'anomalous_count',
+  'metrics',
+  'score',
+  'anomalous',
+] as const;
+
+/** The staging rows of a batch: reading ids (unless `ids` is false), aggregates, devices. */
+function* stagingRows(
+  readings: readonly AnalyzedReading[] | false,
+  folded: Folded,
+): Generator<CopyValue[]> {
+  const n = null;
+  if (readings)
+    for (const r of readings) yield [0, r.deviceId, r.id, r.ts, n, n, n, n, n, n, n, n, n, n, n, n];
+  for (const a of folded.aggregates)
+    yield [
+      1,
+      a.deviceId,
+      a.lastReadingId,
+      a.minute,
+      a.metric,
+      a.count,
+      a.sum,
+      a.sumsq,
+      a.min,
+      a.max,
+      a.last,
+      a.lastTs,
+      a.anomalousCount,
+      n,
+      n,
+      n,
+    ];
+  for (const d of folded.latest)
+    yield [
+      2,
+      d.deviceId,
+      d.readingId,
+      d.ts,
+      n,
+      n,
+      n,
+      n,
+      n,
+      n,
+      n,
+      n,
+      n,
+      d.metrics,
+      d.score,
+      d.anomalous,
+    ];
+}
 
 const INSERT_ALERTS = `
 INSERT INTO alerts (alert_id, state, device_id, rule, metric, severity, value, threshold, score,
@@ -384,13 +449,13 @@ function text(v: Buffer | string | null): string | null {
 /**
  * Applies consumed batches to PostgreSQL with exactly-once effect (see ADR 0004): in one
  * transaction it locks the partition's stored offset, skips messages below it, dedupes readings
- * by id and alert transitions by (alertId, state), upserts the aggregates with one multi-row
- * statement per table, and advances the stored offset.
+ * by id and alert transitions by (alertId, state), upserts the aggregates and devices, and
+ * advances the stored offset — for readings, all but the offset lock in one statement (ADR 0021).
  */
 export class ProcessingStore {
   private readonly maxAttempts: number;
   private readonly writeMethod: WriteMethod;
-  /** Pooled connections that have the COPY staging tables (a broken one is never reused). */
+  /** Pooled connections that have the COPY staging table (a broken one is never reused). */
   private readonly staged = new WeakSet<PoolClient>();
 
   constructor(
@@ -398,7 +463,7 @@ export class ProcessingStore {
     private readonly options: ProcessingStoreOptions,
   ) {
     this.maxAttempts = options.maxAttempts ?? 5;
-    this.writeMethod = options.writeMethod ?? 'copy';
+    this.writeMethod = options.writeMethod ?? 'json';
   }
 
   /** The stored next offsets of a topic's partitions (partitions never applied are absent). */
@@ -553,13 +618,7 @@ export class ProcessingStore {
       readings.length,
     ];
     if (method === 'copy') {
-      await copyInto(
-        client,
-        'staging_readings',
-        ['reading_id', 'ts', 'device_id'],
-        readings.map((r) => [r.id, r.ts, r.deviceId]),
-      );
-      await this.copyFolded(client, folded);
+      await copyInto(client, 'staging_batch', STAGING_COLUMNS, stagingRows(readings, folded));
     } else {
       params.push(
         JSON.stringify(readings.map((r) => ({ i: r.id, t: r.ts, d: r.deviceId }))),
@@ -579,8 +638,8 @@ export class ProcessingStore {
     const isNew = new Set(ids);
     const refolded = foldReadings(readings.filter((r) => isNew.has(r.id)));
     if (method === 'copy') {
-      await client.query('DELETE FROM staging_minute; DELETE FROM staging_devices');
-      await this.copyFolded(client, refolded);
+      await client.query('DELETE FROM staging_batch WHERE k > 0');
+      await copyInto(client, 'staging_batch', STAGING_COLUMNS, stagingRows(false, refolded));
       await client.query({ name: 'processing-upsert-copy', text: STATEMENTS.copy.upsert });
     } else {
       await client.query({
@@ -590,21 +649,6 @@ export class ProcessingStore {
       });
     }
     return { added: inserted, latest: refolded.latest };
-  }
-
-  private async copyFolded(client: PoolClient, folded: Folded): Promise<void> {
-    await copyInto(
-      client,
-      'staging_minute',
-      MINUTE_COPY_COLUMNS,
-      folded.aggregates.map(minuteCopyRow),
-    );
-    await copyInto(
-      client,
-      'staging_devices',
-      ['device_id', 'last_ts', 'reading_id', 'metrics', 'score', 'anomalous'],
-      folded.latest.map((d) => [d.deviceId, d.ts, d.readingId, d.metrics, d.score, d.anomalous]),
-    );
   }
 
   private async insertAlerts(
