@@ -55,7 +55,7 @@ export const BENCHMARKS: readonly Benchmark[] = [
   {
     name: 'pg-sink',
     script: 'scripts/bench-pg-sink.ts',
-    what: "processing's PostgreSQL sink (copy and unnest write methods) vs COPY of the same rows",
+    what: "processing's PostgreSQL sink (json and copy write methods) vs COPY of the same rows",
   },
   {
     name: 'analysis',
