@@ -8,6 +8,9 @@
  *   npx tsx scripts/bench-analysis.ts --readings 150000 --rounds 2
  *   npx tsx scripts/bench-analysis.ts --compare before=/tmp/old/dist   # another build, same run
  *   ENGINES=external npx tsx scripts/bench-analysis.ts
+ *   npx tsx scripts/bench-analysis.ts --cpu-prof /tmp/prof   # + CPU profiles of analysis
+ *   npx tsx scripts/bench-analysis.ts --variant small=ANALYSIS_FETCH_MAX_BYTES=65536,X=1
+ *     # analysis again with these settings, as one more contender of each round
  *
  * `--readings` simulator readings (1,000 devices, as the e2e benchmark) are written to
  * `telemetry.raw` first. Then, per round, each contender drains the whole topic with a fresh
@@ -50,6 +53,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '2' },
     compare: { type: 'string', multiple: true, default: [] },
     'timeout-s': { type: 'string', default: '90' },
+    'cpu-prof': { type: 'string' },
+    variant: { type: 'string', multiple: true, default: [] },
   },
 });
 const READINGS = Number(args.readings);
@@ -119,6 +124,7 @@ async function drain(
   const deadline = Date.now() + TIMEOUT_MS;
   let first: { t: number; n: number } | undefined;
   let done: { t: number; n: number } | undefined;
+  let r: { max: number; mean: number };
   try {
     while (!done) {
       if (proc.exited) throw new Error(`${c.label} exited; see ${proc.logFile}`);
@@ -130,9 +136,10 @@ async function drain(
       if (n >= total) done = { t, n };
     }
   } finally {
+    // Stop sampling first: a process being reaped has no VmRSS any more.
+    r = rss();
     await proc.stop('SIGTERM', 15_000);
   }
-  const r = rss();
   const rate = first && done.t > first.t ? ((done.n - first.n) / (done.t - first.t)) * 1000 : NaN;
   return { rate, rssMax: r.max };
 }
@@ -187,7 +194,10 @@ async function main(): Promise<void> {
 
     const script = join(logDir, 'passthrough.cjs');
     writeFileSync(script, PASSTHROUGH);
-    const nodeArgs = serviceNodeArgs('analysis');
+    const nodeArgs = [
+      ...serviceNodeArgs('analysis'),
+      ...(args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${args['cpu-prof']}`] : []),
+    ];
     console.log(`analysis node options (its Dockerfile CMD): ${nodeArgs.join(' ') || '(none)'}`);
     const analysisEnv = (group: string) => ({
       CONSUMER_GROUP: group,
@@ -204,6 +214,22 @@ async function main(): Promise<void> {
         args: () => [...nodeArgs, join(ROOT, 'dist', 'workloads', 'analysis', 'server.js')],
         env: analysisEnv,
       },
+      ...(args.variant ?? []).map((spec): Contender => {
+        // label=NAME=value,NAME=value (a value may hold '=', e.g. NODE_OPTIONS=--x=1)
+        const label = spec.slice(0, Math.max(0, spec.indexOf('=')));
+        const pairs = spec.slice(label.length + 1).split(',');
+        if (!label || pairs.some((p) => p.indexOf('=') < 1)) {
+          throw new Error(`--variant expects label=NAME=value,NAME=value: ${spec}`);
+        }
+        const extra = Object.fromEntries(
+          pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
+        );
+        return {
+          label,
+          args: () => [...nodeArgs, join(ROOT, 'dist', 'workloads', 'analysis', 'server.js')],
+          env: (group) => ({ ...analysisEnv(group), ...extra }),
+        };
+      }),
       ...(args.compare ?? []).map((spec): Contender => {
         const [label, dist] = spec.split('=');
         if (!label || !dist) throw new Error(`--compare expects label=<dist folder>: ${spec}`);

@@ -12,6 +12,15 @@ describe('analysis configuration', () => {
     );
   });
 
+  it('bounds what one fetch brings in: 128 KiB per partition, 1 MiB in all (ADR 0020)', () => {
+    const config = loadConfig(analysisConfigSpec, {});
+    expect(config.ANALYSIS_FETCH_MAX_BYTES_PER_PARTITION).toBe(131_072);
+    expect(config.ANALYSIS_FETCH_MAX_BYTES).toBe(1_048_576);
+    expect(() => loadConfig(analysisConfigSpec, { ANALYSIS_FETCH_MAX_BYTES: '10' })).toThrow(
+      ConfigError,
+    );
+  });
+
   it('parses threshold rules from JSON', () => {
     const config = loadConfig(analysisConfigSpec, {
       ANALYSIS_THRESHOLDS: '{"pressure":{"high":9,"hysteresis":0.5,"severity":"critical"}}',

@@ -66,6 +66,13 @@ export const analysisConfigSpec = {
   ANALYSIS_REPLAY_PER_PARTITION: int({ default: 2000, min: 0, max: 1_000_000 }),
   /** Partitions processed concurrently (devices never span partitions, so state is safe). */
   ANALYSIS_PARTITIONS_CONCURRENTLY: int({ default: 3, min: 1, max: 64 }),
+  /**
+   * Max bytes fetched per partition per request: bounds a batch (about 200 bytes a reading), and
+   * with it the memory one batch's readings and outputs take (ADR 0020).
+   */
+  ANALYSIS_FETCH_MAX_BYTES_PER_PARTITION: int({ default: 131_072, min: 1024, max: 67_108_864 }),
+  /** Max bytes of one fetch over all partitions. */
+  ANALYSIS_FETCH_MAX_BYTES: int({ default: 1_048_576, min: 1024, max: 268_435_456 }),
   SHUTDOWN_TIMEOUT_MS: int({ default: 25_000, min: 1000, max: 600_000 }),
   ...kafkaConfigSpec,
 };

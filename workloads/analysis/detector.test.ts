@@ -261,6 +261,15 @@ describe('Detector: state', () => {
     expect(alerts.map((a) => [a.rule, a.metric])).toEqual([['threshold.high', '__proto__']]);
   });
 
+  it('stamps analyzedAt from the clock at each reading', () => {
+    let now = BASE;
+    const detector = new Detector({ now: () => now });
+    const at = (i: number) => detector.process(reading(i, { t: 1 })).analyzed?.analyzedAt;
+    expect([at(0), at(1)]).toEqual([new Date(BASE).toISOString(), new Date(BASE).toISOString()]);
+    now += 1;
+    expect(at(2)).toBe(new Date(BASE + 1).toISOString());
+  });
+
   it('rejects inconsistent tuning', () => {
     expect(() => new Detector({ zOpen: 2, zResolve: 3 })).toThrow(/zResolve/);
   });

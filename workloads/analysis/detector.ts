@@ -252,6 +252,19 @@ export class Detector {
     }
   }
 
+  private lastMs = NaN;
+  private lastIso = '';
+
+  /** `now()` as ISO 8601, formatted once per millisecond (many readings share one). */
+  private isoNow(): string {
+    const ms = this.o.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastIso = new Date(ms).toISOString();
+    }
+    return this.lastIso;
+  }
+
   /** Devices currently held in memory. */
   get deviceCount(): number {
     return this.devices.size;
@@ -264,8 +277,9 @@ export class Detector {
     device.recentIds.push(reading.id);
     if (device.recentIds.length > this.o.dedupeWindow) device.recentIds.shift();
 
-    // Metric names are user input: collect in a Map, so __proto__ is a name like any other.
-    const features = new Map<string, MetricFeatures>();
+    // Metric names are user input: every one becomes an own property (see setOwn), so
+    // __proto__ is a name like any other and never the prototype.
+    const features: Record<string, MetricFeatures> = {};
     const alerts: AlertMessage[] = [];
     const pending: Array<(score: number) => AlertMessage> = [];
     let score = 0;
@@ -296,7 +310,7 @@ export class Detector {
       state.count += 1;
       state.ewma =
         state.count === 1 ? value : this.o.ewmaAlpha * value + (1 - this.o.ewmaAlpha) * state.ewma;
-      features.set(metric, { mean, std, z, ewma: state.ewma, n: state.count });
+      setOwn(features, metric, { mean, std, z, ewma: state.ewma, n: state.count });
       score = Math.max(score, Math.abs(z));
 
       const open = (rule: string, episode: Episode, threshold?: number) => (s: number) =>
@@ -351,11 +365,10 @@ export class Detector {
     for (const make of pending) alerts.push(make(score));
     const analyzed: AnalyzedReading = {
       ...reading,
-      // fromEntries defines own properties (never the prototype), so every metric serialises.
-      features: Object.fromEntries(features),
+      features,
       score,
       anomalous,
-      analyzedAt: new Date(this.o.now()).toISOString(),
+      analyzedAt: this.isoNow(),
     };
     return { analyzed, alerts };
   }
@@ -406,6 +419,24 @@ export class Detector {
     }
     this.devices.set(deviceId, device);
     return device;
+  }
+}
+
+/**
+ * `target[key] = value` as an own, enumerable property for any key: assignment would call the
+ * inherited `__proto__` setter (replacing the prototype) instead; every other name, `constructor`
+ * or `toString` included, is an inherited data property that assignment shadows with an own one.
+ */
+function setOwn<T>(target: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  } else {
+    target[key] = value;
   }
 }
 

@@ -105,6 +105,8 @@ async function main(): Promise<void> {
       topics: [TOPICS.raw],
       logger,
       partitionsConsumedConcurrently: config.ANALYSIS_PARTITIONS_CONCURRENTLY,
+      maxBytesPerPartition: config.ANALYSIS_FETCH_MAX_BYTES_PER_PARTITION,
+      maxBytes: config.ANALYSIS_FETCH_MAX_BYTES,
       onCrash: (error) => void shutdown.trigger(`consumer crashed: ${error.message}`, true),
       handler: async (batch) => {
         const end = batchSeconds.startTimer();
@@ -136,10 +138,16 @@ async function main(): Promise<void> {
         duplicates.inc(out.duplicates);
         devices.set(detector.deviceCount);
         const now = Date.now();
+        // One ingest request's readings share a receivedAt: parse each distinct one once.
+        let receivedAt = '';
+        let receivedMs = NaN;
         for (const m of out.analyzed) {
-          ingestToAnalyzed.observe(
-            (now - Date.parse((m.value as AnalyzedReading).receivedAt)) / 1000,
-          );
+          const at = (m.value as AnalyzedReading).receivedAt;
+          if (at !== receivedAt) {
+            receivedAt = at;
+            receivedMs = Date.parse(at);
+          }
+          ingestToAnalyzed.observe((now - receivedMs) / 1000);
         }
         for (const m of out.alerts) {
           const a = m.value as AlertMessage;

@@ -2,7 +2,9 @@ import type { TokenCredential } from '@azure/identity';
 import { ConfigError, loadConfig } from './config';
 import { Kafka, logLevel } from 'kafkajs';
 import type { Kafka as KafkaClient } from 'kafkajs';
+import pino from 'pino';
 import {
+  BatchConsumer,
   KafkaProducer,
   KafkaReachability,
   chunkByBytes,
@@ -311,5 +313,30 @@ describe('KafkaReachability', () => {
     await expect(probe.check()).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(10_000);
     await probe.close();
+  });
+});
+
+describe('BatchConsumer fetch bounds', () => {
+  const consumerConfig = (options: { maxBytesPerPartition?: number; maxBytes?: number }) => {
+    const consumer = jest.fn(() => ({ events: {}, on: jest.fn() }));
+    new BatchConsumer({ consumer } as unknown as KafkaClient, {
+      groupId: 'g',
+      topics: ['t'],
+      logger: pino({ level: 'silent' }),
+      handler: async () => undefined,
+      ...options,
+    });
+    return (consumer.mock.calls[0] as unknown[])[0];
+  };
+
+  it("passes a service's fetch bounds to kafkajs, else kafkajs's own defaults", () => {
+    expect(consumerConfig({ maxBytesPerPartition: 131_072, maxBytes: 1_048_576 })).toMatchObject({
+      maxBytesPerPartition: 131_072,
+      maxBytes: 1_048_576,
+    });
+    expect(consumerConfig({})).toMatchObject({
+      maxBytesPerPartition: 1_048_576,
+      maxBytes: 10_485_760,
+    });
   });
 });

@@ -531,6 +531,11 @@ export interface BatchConsumerOptions {
    * @default 1048576
    */
   readonly maxBytesPerPartition?: number;
+  /**
+   * Max bytes of one fetch response over all partitions (bounds what a consumer holds at once).
+   * @default 10485760 (kafkajs's default)
+   */
+  readonly maxBytes?: number;
 }
 
 /**
@@ -551,6 +556,7 @@ export class BatchConsumer {
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      maxBytes: options.maxBytes ?? 10_485_760,
       allowAutoTopicCreation: false,
     });
     const { events } = this.consumer;
