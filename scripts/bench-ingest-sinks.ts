@@ -7,6 +7,13 @@
  *   npx tsx scripts/bench-ingest-sinks.ts [--seconds 15] [--connections 32] [--batch 100]
  *   ENGINES=external npx tsx scripts/bench-ingest-sinks.ts   # engines from KAFKA_BROKERS, COSMOS_*
  *   INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npx tsx scripts/bench-ingest-sinks.ts
+ *   # side by side in one run, alternated in rounds: an earlier commit's ingest, settings variants
+ *   npx tsx scripts/bench-ingest-sinks.ts --rounds 2 --before b0735d7 \
+ *     --variant 'sequential:INGEST_WRITE_ORDER=cosmos-then-kafka'
+ *
+ * Every variant runs as its own ingest process on the same engines and bodies; the RESULT lines
+ * quote the current code with its defaults (the last variant), best of the rounds, and its
+ * ratio to each other variant.
  *
  * Ingest runs compiled (dist/workloads/ingest/server.js), as in its image. The load is a closed
  * loop of 100-reading NDJSON batches on keep-alive connections, after a 3 s warm-up. The baseline
@@ -15,7 +22,7 @@
  * Ingest's Kafka write rate is its accepted readings per second: each one is one Kafka record.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -38,7 +45,8 @@ import {
 } from './bench-lib';
 import { kafkaVersion, startEngines } from './engines';
 import type { Engines } from './engines';
-import { startService } from '../test/e2e/services';
+import { freePort, spawnManaged, waitUntilReady } from './engines/process';
+import type { LoadOutcome } from './bench-lib';
 import { toReadings, parseTelemetryBody } from '../workloads/ingest/parse';
 import { Fleet, toBodies } from '../workloads/simulator/generator';
 
@@ -47,8 +55,12 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '15' },
     connections: { type: 'string', default: '32' },
     batch: { type: 'string', default: '100' },
+    rounds: { type: 'string', default: '1' },
+    variant: { type: 'string', multiple: true },
+    before: { type: 'string' },
   },
 });
+const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 const BATCH = Number(args.batch);
@@ -76,6 +88,142 @@ function kafkaToolsClasspath(): string {
   return `${libs}/*:${tools}/*`;
 }
 
+interface Variant {
+  readonly name: string;
+  readonly env: Record<string, string>;
+  /** Where dist/workloads/ingest/server.js is (another checkout's build for `--before`). */
+  readonly root: string;
+}
+
+/** `--variant 'name:KEY=V,KEY2=V2'` (repeatable); the current code with defaults comes last. */
+function parseVariants(specs: readonly string[]): Variant[] {
+  const variants = specs.map((spec) => {
+    const [name, pairs = ''] = spec.split(':');
+    const env = Object.fromEntries(
+      pairs
+        .split(',')
+        .filter(Boolean)
+        .map((kv) => kv.split('=') as [string, string]),
+    );
+    return { name, env, root: ROOT };
+  });
+  variants.push({ name: 'current', env: {}, root: ROOT });
+  return variants;
+}
+
+/**
+ * Builds the workloads of an earlier commit (`--before <commit>`) into a folder of their own
+ * (git archive, then tsc with this checkout's node_modules), so the old ingest runs side by side
+ * with the current one on the same engines and load.
+ */
+function buildBefore(commit: string): string {
+  const dir = join(tmpdir(), `ingest-before-${commit}`);
+  if (existsSync(join(dir, 'dist', 'workloads', 'ingest', 'server.js'))) return dir;
+  mkdirSync(dir, { recursive: true });
+  console.log(`building ingest as of ${commit} into ${dir}`);
+  execFileSync('sh', ['-c', `git archive ${commit} workloads tsconfig.json | tar -x -C ${dir}`], {
+    cwd: ROOT,
+    stdio: 'inherit',
+  });
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  execFileSync(
+    process.execPath,
+    [require.resolve('typescript/bin/tsc'), '-p', 'workloads/tsconfig.build.json'],
+    { cwd: dir, stdio: 'inherit' },
+  );
+  return dir;
+}
+
+interface Measured {
+  readonly rate: number;
+  readonly run: LoadOutcome;
+  readonly rss: { max: number; mean: number };
+  readonly summary: string;
+  readonly detail: string[];
+}
+
+/** Starts ingest for one variant, warms it up, measures one closed-loop run, stops it. */
+async function measure(
+  variant: Variant,
+  bodies: ReadonlyArray<{ buffer: Buffer; count: number }>,
+  logDir: string,
+  enginePid: (name: string) => number | undefined,
+): Promise<Measured> {
+  const port = await freePort();
+  const proc = spawnManaged({
+    name: 'ingest',
+    command: process.execPath,
+    args: [
+      ...SERVICE_NODE_ARGS,
+      // e.g. INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile ingest
+      ...(process.env.INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      join(variant.root, 'dist', 'workloads', 'ingest', 'server.js'),
+    ],
+    cwd: variant.root,
+    logFile: join(logDir, `ingest-${variant.name.replace(/[^\w.-]+/g, '_')}.log`),
+    env: {
+      ...process.env,
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      COSMOS_CREATE_IF_MISSING: 'true',
+      LOG_LEVEL: 'warn',
+      ...variant.env,
+    },
+  });
+  const url = `http://127.0.0.1:${port}`;
+  try {
+    await waitUntilReady(proc, async () => (await fetch(`${url}/readyz`)).status === 200, 60_000);
+    const target = { url: `${url}/v1/telemetry`, bodies, contentType: 'application/x-ndjson' };
+    await closedLoop({ ...target, connections: CONNECTIONS, seconds: 3 });
+    const metricsBefore = await (await fetch(`${url}/metrics`)).text();
+    const stopRss = sampleRss(proc.pid);
+    const stopCpu = sampleCpuSplit({
+      ingest: proc.pid,
+      'cosmos stand-in': enginePid('cosmos'),
+      'kafka broker': enginePid('kafka'),
+      'load generator': process.pid,
+    });
+    const run = await closedLoop({ ...target, connections: CONNECTIONS, seconds: SECONDS });
+    const cpu = stopCpu();
+    const rss = stopRss();
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const lat = latencySummary(run.latenciesMs);
+    const rate = run.items / run.seconds;
+    const detail = [
+      `CPU, % of one core (200 % = the machine): ${formatCpuSplit(cpu)}; per 1,000 readings: ` +
+        cpu
+          .filter((c) => c.name !== 'machine' && c.name !== 'other')
+          .map((c) => `${c.name} ${((c.seconds / Math.max(1, run.items)) * 1e6).toFixed(0)} ms`)
+          .join(', '),
+    ];
+    for (const dep of ['cosmos', 'kafka']) {
+      const stat = (text: string, kind: 'sum' | 'count') =>
+        Number(
+          new RegExp(
+            `ingest_dependency_write_seconds_${kind}\\{[^}]*dependency="${dep}",outcome="ok"\\} ([\\d.e+-]+)`,
+          ).exec(text)?.[1] ?? 0,
+        );
+      const count = stat(metrics, 'count') - stat(metricsBefore, 'count');
+      const sum = stat(metrics, 'sum') - stat(metricsBefore, 'sum');
+      if (count > 0)
+        detail.push(
+          `ingest's own metric: ${dep} write mean ${((sum / count) * 1000).toFixed(1)} ms over ${count} requests`,
+        );
+    }
+    return {
+      rate,
+      run,
+      rss,
+      detail,
+      summary:
+        `${fmt(rate)} readings/s (${fmt(run.requests / run.seconds)} requests/s), statuses ${JSON.stringify(run.byStatus)}, ` +
+        `errors ${run.errors}; 202 latency p50 ${lat.p50} / p95 ${lat.p95} / p99 ${lat.p99} / max ${lat.max} ms; RSS max ${rss.max} MiB · load ${loadAverage()}`,
+    };
+  } finally {
+    await proc.stop('SIGTERM', 10_000);
+  }
+}
+
 async function main(): Promise<void> {
   buildWorkloads();
   const classpath = kafkaToolsClasspath();
@@ -86,26 +234,6 @@ async function main(): Promise<void> {
   }
   const logDir = mkdtempSync(join(tmpdir(), 'bench-ingest-'));
   try {
-    const ingest = await startService(
-      'ingest',
-      {
-        KAFKA_BROKERS: process.env.KAFKA_BROKERS as string,
-        COSMOS_ENDPOINT: process.env.COSMOS_ENDPOINT as string,
-        COSMOS_KEY: process.env.COSMOS_KEY as string,
-        COSMOS_CREATE_IF_MISSING: 'true',
-        LOG_LEVEL: 'warn',
-      },
-      {
-        logDir,
-        compiled: {
-          // e.g. INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile ingest
-          nodeArgs: [
-            ...SERVICE_NODE_ARGS,
-            ...(process.env.INGEST_NODE_ARGS ?? '').split(' '),
-          ].filter(Boolean),
-        },
-      },
-    );
     const fleet = new Fleet({
       devices: 1000,
       anomalyRate: 0.01,
@@ -130,57 +258,37 @@ async function main(): Promise<void> {
     const recordSize = Math.round(
       values.reduce((a, v) => a + Buffer.byteLength(v), 0) / values.length,
     );
-
+    const variants = parseVariants(args.variant ?? []);
+    const before = args.before ? buildBefore(args.before) : undefined;
+    if (before) variants.unshift({ name: `before (${args.before})`, env: {}, root: before });
     console.log(
       `ingest (compiled) with Cosmos stand-in + Kafka: ${BATCH}-reading NDJSON batches, ${CONNECTIONS} connections, ` +
-        `${SECONDS} s after a 3 s warm-up; Kafka value ${recordSize} B/reading · load ${loadAverage()}`,
+        `${SECONDS} s after a 3 s warm-up; Kafka value ${recordSize} B/reading; ` +
+        `${ROUNDS} round(s) of ${variants.map((v) => v.name).join(', ')} · load ${loadAverage()}`,
     );
-    const target = {
-      url: `${ingest.url}/v1/telemetry`,
-      bodies,
-      contentType: 'application/x-ndjson',
-    };
-    await closedLoop({ ...target, connections: CONNECTIONS, seconds: 3 });
-    const stopRss = sampleRss(ingest.proc.pid);
-    const stopCpu = sampleCpuSplit({
-      ingest: ingest.proc.pid,
-      'cosmos stand-in': engines?.engines.find((e) => e.name === 'cosmos')?.pid,
-      'kafka broker': engines?.engines.find((e) => e.name === 'kafka')?.pid,
-      'load generator': process.pid,
-    });
-    const run = await closedLoop({ ...target, connections: CONNECTIONS, seconds: SECONDS });
-    const cpu = stopCpu();
-    const rss = stopRss();
+    const enginePid = (name: string) => engines?.engines.find((e) => e.name === name)?.pid;
+    const outcomes = new Map<string, Measured[]>();
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const variant of variants) {
+        const m = await measure(variant, bodies, logDir, enginePid);
+        outcomes.set(variant.name, [...(outcomes.get(variant.name) ?? []), m]);
+        console.log(`round ${round} · ${variant.name}: ${m.summary}`);
+        for (const line of m.detail) console.log(`  ${line}`);
+      }
+    }
+    // The figures of record: the current code with its defaults (the last variant), best round.
+    const current = variants[variants.length - 1].name;
+    const best = (name: string) => outcomes.get(name)!.reduce((a, b) => (b.rate > a.rate ? b : a));
+    const run = best(current).run;
+    const rss = best(current).rss;
     const lat = latencySummary(run.latenciesMs);
-    const rate = run.items / run.seconds;
-    const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
-    await ingest.stop();
-    console.log(
-      `ingest: ${fmt(rate)} readings/s (${fmt(run.requests / run.seconds)} requests/s), statuses ${JSON.stringify(run.byStatus)}, ` +
-        `errors ${run.errors}; 202 latency p50 ${lat.p50} / p95 ${lat.p95} / p99 ${lat.p99} / max ${lat.max} ms; RSS max ${rss.max} MiB`,
-    );
-    console.log(
-      `  CPU over the run, % of one core (200 % = the machine): ${formatCpuSplit(cpu)}; per 1,000 readings: ` +
-        cpu
-          .filter((c) => c.name !== 'machine' && c.name !== 'other')
-          .map((c) => `${c.name} ${((c.seconds / Math.max(1, run.items)) * 1e6).toFixed(0)} ms`)
-          .join(', '),
-    );
-    for (const dep of ['cosmos', 'kafka']) {
-      const sum = Number(
-        new RegExp(
-          `ingest_dependency_write_seconds_sum\\{[^}]*dependency="${dep}",outcome="ok"\\} ([\\d.e+-]+)`,
-        ).exec(metrics)?.[1],
-      );
-      const count = Number(
-        new RegExp(
-          `ingest_dependency_write_seconds_count\\{[^}]*dependency="${dep}",outcome="ok"\\} (\\d+)`,
-        ).exec(metrics)?.[1],
-      );
-      if (count > 0)
-        console.log(
-          `  ingest's own metric: ${dep} write mean ${((sum / count) * 1000).toFixed(1)} ms over ${count} requests`,
-        );
+    const rate = best(current).rate;
+    for (const v of variants.slice(0, -1)) {
+      const other = best(v.name);
+      result('ingest', `readings/s, ${current} vs ${v.name} (best of ${ROUNDS})`, fmt(rate), {
+        baseline: `${v.name} ${fmt(other.rate)}`,
+        ratio: ratio(rate, other.rate),
+      });
     }
 
     const records = Math.max(100_000, run.items);
