@@ -55,7 +55,11 @@ function fakes(): { dir: string; log: string } {
     'terraform',
     [
       'echo "  DATABRICKS_AUTH_TYPE=$DATABRICKS_AUTH_TYPE ARM_USE_OIDC=$ARM_USE_OIDC" >> "$LOG"',
-      'case "$2" in show) echo "plan of $1" ;; esac',
+      'echo "  TF_VAR_web_image_digest=$TF_VAR_web_image_digest" >> "$LOG"',
+      'case "$2 $3" in',
+      '  "show -json") if [ -n "$FAKE_PLAN_JSON" ]; then echo "$FAKE_PLAN_JSON"; else echo \'{"resource_changes":[]}\'; fi ;;',
+      '  show*) echo "plan of $1" ;;',
+      'esac',
     ].join('\n'),
   );
   return { dir, log };
@@ -215,6 +219,81 @@ describe('scripts/azure/deploy-stacks.sh', () => {
     expect(applied).toEqual(
       ['iot-prod', 'iot-prod-workloads', 'iot-prod-data'].map((s) => [s, `${plans}/${s}.tfplan`]),
     );
+  });
+
+  it("reads the digests Azure Pipelines passes in upper case (a variable's env name) as Terraform's lower-case names", () => {
+    const upper = Object.fromEntries(
+      Object.entries(signedIn).map(([k, v]) => [k.startsWith('TF_VAR_') ? k.toUpperCase() : k, v]),
+    );
+    const r = run('deploy-stacks.sh', ['plan', 'dev', 'plan'], {
+      ...upper,
+      CDKTF_OUT: out(['iot-dev', 'iot-dev-workloads']),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.calls).toContain(`  TF_VAR_web_image_digest=${DIGEST}`);
+    const promoted = run(
+      'promote-images.sh',
+      [
+        'acriotdev7k2q',
+        'acriotprod7k2q',
+        SHA,
+        'kv',
+        'image-signing',
+        __filename,
+        join(tmpdir(), `promoted-upper-${process.pid}`),
+      ],
+      Object.fromEntries(Object.entries(digests).map(([k, v]) => [k.toUpperCase(), v])),
+    );
+    expect(promoted.stderr).toBe('');
+    expect(promoted.status).toBe(0);
+  });
+
+  it.each([
+    ['replace', ['delete', 'create']],
+    ['delete', ['delete']],
+  ])(
+    "stops at plan (exit 3) when a plan would %s the deploy identity's own privileged assignment",
+    (_what, actions) => {
+      const change = (address: string, a: string[]) => ({ address, change: { actions: a } });
+      const r = run('deploy-stacks.sh', ['plan', 'dev', 'plan'], {
+        ...signedIn,
+        CDKTF_OUT: out(['iot-dev', 'iot-dev-workloads']),
+        FAKE_PLAN_JSON: JSON.stringify({
+          resource_changes: [
+            change('azurerm_role_assignment.DeployCluster-c8f74afe36', ['delete', 'create']),
+            change('azurerm_role_assignment.DeployRbacAdmin-c8f74afe36', actions),
+          ],
+        }),
+      });
+      expect(r.status).toBe(3);
+      expect(r.stderr).toContain(
+        "iot-dev would replace the deploy identity's own role assignments (azurerm_role_assignment.DeployRbacAdmin-c8f74afe36)",
+      );
+      // stopped at the first stack
+      expect(planned(r.calls)).toEqual(['iot-dev']);
+    },
+  );
+
+  it('plans on when only other assignments change, or its own are updated in place', () => {
+    const r = run('deploy-stacks.sh', ['plan', 'dev', 'plan'], {
+      ...signedIn,
+      CDKTF_OUT: out(['iot-dev', 'iot-dev-workloads']),
+      FAKE_PLAN_JSON: JSON.stringify({
+        resource_changes: [
+          {
+            address: 'azurerm_role_assignment.DeployCluster-c8f74afe36',
+            change: { actions: ['delete', 'create'] },
+          },
+          {
+            address: 'azurerm_role_assignment.DeployContributor-c8f74afe36',
+            change: { actions: ['no-op'] },
+          },
+        ],
+      }),
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
   });
 
   it('plans only the platform and workloads of an environment without a data stack', () => {

@@ -18,7 +18,8 @@
 # Order: the platform first (the workloads and data stacks read its outputs through
 # terraform_remote_state), then the workloads, then the data stack (the lakehouse job reads the
 # topics the workloads write).
-# Exit 2 on bad usage or a missing digest.
+# Exit 2 on bad usage or a missing digest, 3 when a plan would replace the deploy identity's own
+# privileged role assignments (the operator applies those).
 set -euo pipefail
 cmd="${1:-}" env="${2:-}"
 [[ "$env" =~ ^[a-z][a-z0-9]{1,5}$ ]] || { echo "usage: deploy-stacks.sh verify|plan|apply-plan|smoke <env> [...]" >&2; exit 2; }
@@ -27,6 +28,14 @@ stacks=("iot-$env" "iot-$env-workloads")
 # The data stack exists only for an environment with dataScience (stacks/app.ts).
 [[ -d "$out/iot-$env-data" ]] && stacks+=("iot-$env-data")
 
+# Azure Pipelines hands pipeline and variable-group variables to scripts in upper case
+# (TF_VAR_INGEST_IMAGE_DIGEST); the stacks' Terraform variables are lower case, and Terraform
+# matches TF_VAR_<name> exactly: add the lower-case name where only the upper-case one is set.
+for name in $(compgen -e); do
+  [[ "$name" =~ ^TF_VAR_[A-Z0-9_]+$ ]] || continue
+  lower="TF_VAR_$(tr '[:upper:]' '[:lower:]' <<<"${name#TF_VAR_}")"
+  [ -n "${!lower+x}" ] || export "$lower=${!name}"
+done
 images=(ingest analysis processing web splunk-forwarder)
 for image in "${images[@]}"; do
   v="TF_VAR_${image//-/_}_image_digest"
@@ -71,6 +80,14 @@ JSON
       init "$s"
       tf "$s" plan -input=false -out="$dir/$s.tfplan"
       tf "$s" show -no-color "$dir/$s.tfplan" | tee "$dir/$s.plan.txt"
+      # The deploy identity cannot recreate its own Contributor or (constrained) RBAC
+      # Administrator assignment: a plan that replaces or deletes one is the operator's to apply
+      # (ADR 0022); stop here, before the approval, not half-way through an apply.
+      own="$(tf "$s" show -json "$dir/$s.tfplan" | jq -r '[.resource_changes[]? | select(.address | test("^azurerm_role_assignment\\.Deploy(RbacAdmin|Contributor)-")) | select(.change.actions | index("delete")) | .address] | join(" ")')"
+      if [ -n "$own" ]; then
+        echo "deploy-stacks: $s would replace the deploy identity's own role assignments ($own): an operator (Owner) applies this change with npx cdktf deploy $s" >&2
+        exit 3
+      fi
       cp "$out/$s/.terraform.lock.hcl" "$dir/$s.terraform.lock.hcl"
     done ;;
   apply-plan)
