@@ -296,6 +296,40 @@ describe('scripts/azure/deploy-stacks.sh', () => {
     expect(r.status).toBe(0);
   });
 
+  it.each([
+    ['platform', ['iot-dev']],
+    ['workloads', ['iot-dev-workloads']],
+    ['data', ['iot-dev-data']],
+  ])('applies only the %s stack when asked', (only, expected) => {
+    const stacks = ['iot-dev', 'iot-dev-workloads', 'iot-dev-data'];
+    const plans = mkdtempSync(join(tmpdir(), 'delivery-plans-'));
+    for (const s of stacks) writeFileSync(join(plans, `${s}.terraform.lock.hcl`), '# lock\n');
+    const r = run('deploy-stacks.sh', ['apply-plan', 'dev', plans, only], {
+      ...signedIn,
+      CDKTF_OUT: out(stacks),
+    });
+    expect(r.status).toBe(0);
+    expect(
+      r.calls.filter((c) => / apply /.test(c)).map((c) => /stacks\/(\S+)/.exec(c)?.[1]),
+    ).toEqual(expected);
+  });
+
+  it('skips the data stack where none was synthesized, and refuses an unknown stack', () => {
+    const plans = mkdtempSync(join(tmpdir(), 'delivery-plans-'));
+    const skipped = run('deploy-stacks.sh', ['apply-plan', 'dev', plans, 'data'], {
+      ...signedIn,
+      CDKTF_OUT: out(['iot-dev', 'iot-dev-workloads']),
+    });
+    expect(skipped.status).toBe(0);
+    expect(skipped.stdout).toContain('iot-dev-data was not synthesized; nothing to apply');
+    expect(skipped.calls.filter((c) => c.startsWith('terraform'))).toEqual([]);
+    const bad = run('deploy-stacks.sh', ['apply-plan', 'dev', plans, 'everything'], {
+      ...signedIn,
+      CDKTF_OUT: out(['iot-dev']),
+    });
+    expect(bad.status).toBe(2);
+  });
+
   it('plans only the platform and workloads of an environment without a data stack', () => {
     const r = run('deploy-stacks.sh', ['plan', 'dev', 'plan'], {
       ...signedIn,

@@ -179,6 +179,15 @@ describe('azure-pipelines.yml', () => {
     const inline = JSON.stringify(apply.strategy);
     expect(inline).toContain('deploy-stacks.sh apply-plan');
     expect(inline).not.toMatch(/terraform (plan|apply -auto-approve)|cdktf (synth|deploy)/);
+    // one Azure CLI task per stack, platform, workloads, data in that order (a fresh token each)
+    const applies = (
+      (apply.strategy as { runOnce: { deploy: { steps: Step[] } } }).runOnce.deploy.steps ?? []
+    )
+      .map(
+        (st) => /deploy-stacks\.sh apply-plan .* (\w+)$/m.exec(st.inputs?.inlineScript ?? '')?.[1],
+      )
+      .filter((x) => x !== undefined);
+    expect(applies).toEqual(['platform', 'workloads', 'data']);
     // workload identity federation: the task exposes the federated token, no secret is passed
     expect(inline).toContain('"addSpnToEnvironment":true');
     expect(JSON.stringify(load('pipelines/deploy.yml'))).not.toMatch(

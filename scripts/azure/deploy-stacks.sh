@@ -7,7 +7,7 @@
 #
 #   deploy-stacks.sh verify <env>             notation verify of every digest against the platform's signing certificate
 #   deploy-stacks.sh plan <env> <plan dir>    terraform plan -out of iot-<env>, iot-<env>-workloads and (when synthesized) iot-<env>-data, shown in the log and written as text
-#   deploy-stacks.sh apply-plan <env> <plan dir>   terraform apply of exactly those saved plans (in the deployment job, after the environment's checks)
+#   deploy-stacks.sh apply-plan <env> <plan dir> [platform|workloads|data]   terraform apply of exactly those saved plans, or of one (in the deployment job, after the environment's checks)
 #   deploy-stacks.sh smoke <env>              scripts/azure/smoke.ts through API Management against the deployed dashboard
 #
 # Terraform authenticates with the service connection's federated token (ARM_USE_OIDC,
@@ -93,6 +93,18 @@ JSON
   apply-plan)
     # absolute or relative (the pipeline passes $(Pipeline.Workspace)/plan-<env>, absolute)
     dir="$(cd "${3:?plan dir}" && pwd)"
+    # optionally one stack (platform, workloads or data): the pipeline applies each in its own
+    # task, so each starts with a fresh federated token (a long platform apply cannot expire the
+    # token the data stack's az login needs); a stack that was not synthesized is skipped
+    if [ -n "${4:-}" ]; then
+      case "$4" in
+        platform) only="iot-$env" ;;
+        workloads | data) only="iot-$env-$4" ;;
+        *) echo "deploy-stacks: apply-plan's stack is platform, workloads or data, not '$4'" >&2; exit 2 ;;
+      esac
+      [[ " ${stacks[*]} " == *" $only "* ]] || { echo "deploy-stacks: $only was not synthesized; nothing to apply"; exit 0; }
+      stacks=("$only")
+    fi
     for s in "${stacks[@]}"; do
       cp "$dir/$s.terraform.lock.hcl" "$out/$s/.terraform.lock.hcl"
       tf "$s" init -input=false -lockfile=readonly
