@@ -55,6 +55,8 @@ const wanted = [
   { pkg: 'chromium', present: () => onPath('chromium') !== undefined },
   { pkg: 'default-jre-headless', present: () => onPath('java') !== undefined },
   { pkg: 'maven', present: () => onPath('mvn') !== undefined },
+  // the pipeline's scripts (scripts/azure/*.sh) read JSON with jq; their tests run them
+  { pkg: 'jq', present: () => onPath('jq') !== undefined },
 ];
 
 const missing = wanted.filter((w) => !w.present()).map((w) => w.pkg);
