@@ -137,6 +137,36 @@ describe('CosmosKafkaSink', () => {
     await small;
   });
 
+  it('re-creates a missing container once for all the requests of a failed call, then retries them', async () => {
+    const f = fakes();
+    let recreated = 0;
+    const s = sink(f, {
+      bulk: { maxInFlight: 1 },
+      recreate: async () => {
+        recreated++;
+      },
+    });
+    const first = s.write(readings(1, 0));
+    const a = s.write(readings(1, 10));
+    const b = s.write(readings(1, 20));
+    await settle();
+    for (const k of f.kafkaCalls) k.answer();
+    f.cosmosCalls[0].answer();
+    await first;
+    await settle();
+    expect(f.cosmosCalls[1].ids).toEqual(['r10', 'r20']);
+    f.cosmosCalls[1].fail(Object.assign(new Error('Owner resource does not exist'), { code: 404 }));
+    await settle();
+    await settle();
+    expect(recreated).toBe(1);
+    f.cosmosCalls[2].answer();
+    await settle();
+    f.cosmosCalls[3]?.answer();
+    await Promise.all([a, b]);
+    expect(f.cosmosCalls.slice(2).flatMap((c) => c.ids)).toEqual(['r10', 'r20']);
+    expect(recreated).toBe(1);
+  });
+
   it('frees the admitted readings when a write fails', async () => {
     const f = fakes();
     const s = sink(f, { maxPendingReadings: 3 });

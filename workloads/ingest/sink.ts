@@ -111,6 +111,10 @@ export class CosmosKafkaSink implements ReadingSink {
     this.observe = options.observe ?? (() => {});
     this.order = options.order ?? 'parallel';
     this.maxPending = options.maxPendingReadings ?? 20_000;
+    const recreate = options.recreate;
+    this.recreate = recreate
+      ? () => (this.recreating ??= recreate().finally(() => (this.recreating = undefined)))
+      : undefined;
   }
 
   /** Readings taken and not yet answered. */
@@ -142,9 +146,14 @@ export class CosmosKafkaSink implements ReadingSink {
     }
   }
 
+  private recreating: Promise<void> | undefined;
+
+  /** The `recreate` option, once at a time: requests that share a failed call share one re-creation. */
+  private readonly recreate: (() => Promise<void>) | undefined;
+
   private writeCosmos(readings: readonly Reading[]): Promise<void> {
     return this.timed('cosmos', async (signal) => {
-      const { recreate } = this.options;
+      const { recreate } = this;
       const upsert = () => this.writer.write(readings, signal);
       let result: BulkUpsertResult = await upsert().catch(async (error: unknown) => {
         if (!recreate || !isNotFound(error)) throw error;
