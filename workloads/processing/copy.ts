@@ -13,15 +13,14 @@ export type CopyValue = string | number | boolean | null | object;
 /**
  * One field in COPY's text format: `\N` for null, `t`/`f` for booleans, and backslash,
  * newline, carriage return and tab escaped (the delimiter and row separator), so any string
- * round-trips. Numbers must be finite: COPY would read `NaN`/`Infinity` differently than JS.
+ * round-trips. Numbers as JavaScript prints them; `Infinity`, `-Infinity` and `NaN` are also
+ * PostgreSQL's spelling for `float8` (a sum of squares of large finite readings overflows to
+ * `Infinity`, and must not make the batch fail forever).
  */
 export function copyField(value: CopyValue): string {
   if (value === null) return '\\N';
   if (typeof value === 'boolean') return value ? 't' : 'f';
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new Error(`copy: ${value} is not a finite number`);
-    return String(value);
-  }
+  if (typeof value === 'number') return String(value);
   const s = typeof value === 'string' ? value : JSON.stringify(value);
   return /[\\\n\r\t]/.test(s)
     ? s.replace(/[\\\n\r\t]/g, (c) =>

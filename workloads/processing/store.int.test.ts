@@ -199,6 +199,19 @@ describe.each(['copy', 'json'] as const)('ProcessingStore on PostgreSQL (%s)', (
     );
   });
 
+  it('stores a sum of squares that overflows to Infinity instead of failing the batch forever', async () => {
+    const big = [1e200, -1e200, 3].map((v, i) => ({
+      ...reading('dev-i', i, 0),
+      metrics: { x: v },
+    }));
+    const r = await store.apply({ topic: TOPICS.analyzed, partition: 7, messages: messages(big) });
+    expect(r).toMatchObject({ newReadings: 3, nextOffset: '3' });
+    const { rows } = await pool.query(
+      "SELECT count::int, sum, sumsq, min, max FROM metric_minute WHERE device_id = 'dev-i'",
+    );
+    expect(rows).toEqual([{ count: 3, sum: 3, sumsq: Infinity, min: -1e200, max: 1e200 }]);
+  });
+
   it('keeps the latest reading per device whatever the order batches land in', async () => {
     await store.apply({
       topic: TOPICS.analyzed,

@@ -221,6 +221,15 @@ export function foldReadings(readings: readonly AnalyzedReading[]): Folded {
   return { aggregates, latest: out };
 }
 
+/**
+ * A sum as JSON: a number, or for an overflow (squares of large finite readings reach
+ * `Infinity`) the string float8 reads as such — JSON has no infinity, and a null would violate
+ * NOT NULL and make the batch fail forever. Readings' own values are finite (parseAnalyzed).
+ */
+function float(x: number): number | string {
+  return Number.isFinite(x) ? x : String(x);
+}
+
 /** The aggregate and device rows as the `json` write method's two JSON parameters. */
 function jsonFolded(folded: Folded): [string, string] {
   return [
@@ -230,8 +239,8 @@ function jsonFolded(folded: Folded): [string, string] {
         k: a.metric,
         mi: a.minute,
         c: a.count,
-        su: a.sum,
-        sq: a.sumsq,
+        su: float(a.sum),
+        sq: float(a.sumsq),
         lo: a.min,
         hi: a.max,
         la: a.last,
