@@ -136,6 +136,8 @@ function buildBefore(commit: string): string {
 
 interface Measured {
   readonly rate: number;
+  /** Ingest's CPU milliseconds per 1,000 readings accepted. */
+  readonly ingestCpuPerK: number;
   readonly run: LoadOutcome;
   readonly rss: { max: number; mean: number };
   readonly summary: string;
@@ -210,8 +212,10 @@ async function measure(
           `ingest's own metric: ${dep} write mean ${((sum / count) * 1000).toFixed(1)} ms over ${count} requests`,
         );
     }
+    const ingestCpu = cpu.find((c) => c.name === 'ingest')!;
     return {
       rate,
+      ingestCpuPerK: (ingestCpu.seconds / Math.max(1, run.items)) * 1e6,
       run,
       rss,
       detail,
@@ -289,6 +293,17 @@ async function main(): Promise<void> {
         baseline: `${v.name} ${fmt(other.rate)}`,
         ratio: ratio(rate, other.rate),
       });
+      // Less sensitive to what else runs than the rate: ingest's own CPU per reading.
+      const cpuOf = (name: string) => Math.min(...outcomes.get(name)!.map((m) => m.ingestCpuPerK));
+      result(
+        'ingest',
+        `ingest CPU per 1,000 readings, ${current} vs ${v.name} (least of ${ROUNDS})`,
+        `${cpuOf(current).toFixed(0)} ms`,
+        {
+          baseline: `${v.name} ${cpuOf(v.name).toFixed(0)} ms`,
+          ratio: ratio(cpuOf(current), cpuOf(v.name)),
+        },
+      );
     }
 
     const records = Math.max(100_000, run.items);
