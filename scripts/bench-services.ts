@@ -265,7 +265,16 @@ async function main(): Promise<void> {
           COSMOS_CREATE_IF_MISSING: 'true',
           LOG_LEVEL: 'warn',
         },
-        { logDir, compiled: { nodeArgs: SERVICE_NODE_ARGS } },
+        {
+          logDir,
+          compiled: {
+            // e.g. INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile ingest
+            nodeArgs: [
+              ...SERVICE_NODE_ARGS,
+              ...(process.env.INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean),
+            ],
+          },
+        },
       );
       console.log(`ingest up, compiled (logs in ${logDir})`);
       await concurrency(ingest, engines);
