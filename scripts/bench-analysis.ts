@@ -10,7 +10,8 @@
  *   ENGINES=external npx tsx scripts/bench-analysis.ts
  *   npx tsx scripts/bench-analysis.ts --cpu-prof /tmp/prof   # + CPU profiles of analysis
  *   npx tsx scripts/bench-analysis.ts --variant small=ANALYSIS_FETCH_MAX_BYTES=65536,X=1
- *     # analysis again with these settings, as one more contender of each round
+ *     # analysis again with these settings, as one more contender of each round; NODE_ARGS=…
+ *     # (space-separated) replaces the image's node options for that contender
  *
  * `--readings` simulator readings (1,000 devices, as the e2e benchmark) are written to
  * `telemetry.raw` first. Then, per round, each contender drains the whole topic with a fresh
@@ -224,10 +225,13 @@ async function main(): Promise<void> {
         const extra = Object.fromEntries(
           pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]),
         );
+        // NODE_ARGS replaces the image's node options (space-separated; empty for none).
+        const { NODE_ARGS, ...env } = extra;
+        const options = NODE_ARGS === undefined ? nodeArgs : NODE_ARGS.split(' ').filter(Boolean);
         return {
           label,
-          args: () => [...nodeArgs, join(ROOT, 'dist', 'workloads', 'analysis', 'server.js')],
-          env: (group) => ({ ...analysisEnv(group), ...extra }),
+          args: () => [...options, join(ROOT, 'dist', 'workloads', 'analysis', 'server.js')],
+          env: (group) => ({ ...analysisEnv(group), ...env }),
         };
       }),
       ...(args.compare ?? []).map((spec): Contender => {

@@ -100,6 +100,30 @@ function normal(deviceId: string, index: number, seq: number, now: number): Read
   };
 }
 
+/**
+ * Where a service's memory is, from its own /metrics (prom-client's default Node metrics): RSS,
+ * V8 heap used/total, the young ("new") and old spaces, and memory outside the heap (Buffers).
+ */
+async function memoryBreakdown(url: string): Promise<string> {
+  try {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    // `name{labels} value` lines; labels (the service's own, a heap space's) in any order.
+    const get = (name: string, label = '') => {
+      const line = text
+        .split('\n')
+        .find((l) => (l.startsWith(`${name}{`) || l.startsWith(`${name} `)) && l.includes(label));
+      return line ? (Number(line.slice(line.lastIndexOf(' ') + 1)) / 1048576).toFixed(1) : '?';
+    };
+    return (
+      `rss ${get('process_resident_memory_bytes')}, heap used ${get('nodejs_heap_size_used_bytes')} of ${get('nodejs_heap_size_total_bytes')}` +
+      ` (new ${get('nodejs_heap_space_size_total_bytes', 'space="new"')}, old ${get('nodejs_heap_space_size_total_bytes', 'space="old"')} total),` +
+      ` external ${get('nodejs_external_memory_bytes')} MiB`
+    );
+  } catch (error) {
+    return `no /metrics (${(error as Error).message})`;
+  }
+}
+
 function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
@@ -264,6 +288,9 @@ async function main(): Promise<void> {
     }, 1000);
     const measured = await spikes(SPIKES, 'load');
     clearInterval(lagSampler);
+    const breakdown = await Promise.all(
+      services.map(async (s) => `  memory ${s.name.padEnd(10)} ${await memoryBreakdown(s.url)}`),
+    );
     const { latencies, requestMs, fromSendMs, missed } = measured;
     if (measured.retries + idle.retries > 0)
       console.log(
@@ -328,6 +355,7 @@ async function main(): Promise<void> {
     for (const [name, r] of Object.entries(result.rssMiB)) {
       console.log(`  RSS ${name.padEnd(10)} max ${r.max} MiB, mean ${r.mean} MiB`);
     }
+    for (const line of breakdown) console.log(line);
     const lagLine = (k: 'analysis' | 'processing') =>
       lags.length === 0
         ? 'no samples'
