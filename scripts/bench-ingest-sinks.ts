@@ -10,6 +10,7 @@
  *   # side by side in one run, alternated in rounds: an earlier commit's ingest, settings variants
  *   npx tsx scripts/bench-ingest-sinks.ts --rounds 2 --before b0735d7 \
  *     --variant 'sequential:INGEST_WRITE_ORDER=cosmos-then-kafka'
+ *   # NODE_ARGS in a variant adds node options: --variant 'semi16:NODE_ARGS=--max-semi-space-size=16'
  *
  * Every variant runs as its own ingest process on the same engines and bodies; the RESULT lines
  * quote the current code with its defaults (the last variant), best of the rounds, and its
@@ -103,7 +104,7 @@ function parseVariants(specs: readonly string[]): Variant[] {
       pairs
         .split(',')
         .filter(Boolean)
-        .map((kv) => kv.split('=') as [string, string]),
+        .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     );
     return { name, env, root: ROOT };
   });
@@ -159,6 +160,8 @@ async function measure(
       ...SERVICE_NODE_ARGS,
       // e.g. INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile ingest
       ...(process.env.INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean),
+      // a variant's own node options (V8 takes the last of a repeated flag)
+      ...(variant.env.NODE_ARGS ?? '').split(' ').filter(Boolean),
       join(variant.root, 'dist', 'workloads', 'ingest', 'server.js'),
     ],
     cwd: variant.root,
