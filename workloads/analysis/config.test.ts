@@ -12,10 +12,11 @@ describe('analysis configuration', () => {
     );
   });
 
-  it('bounds what one fetch brings in: 128 KiB per partition, 1 MiB in all (ADR 0020)', () => {
+  it('bounds what one fetch brings in (128 KiB per partition, 1 MiB in all) and takes all six partitions at once (ADR 0020)', () => {
     const config = loadConfig(analysisConfigSpec, {});
     expect(config.ANALYSIS_FETCH_MAX_BYTES_PER_PARTITION).toBe(131_072);
     expect(config.ANALYSIS_FETCH_MAX_BYTES).toBe(1_048_576);
+    expect(config.ANALYSIS_PARTITIONS_CONCURRENTLY).toBe(6);
     expect(() => loadConfig(analysisConfigSpec, { ANALYSIS_FETCH_MAX_BYTES: '10' })).toThrow(
       ConfigError,
     );

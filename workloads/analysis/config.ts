@@ -64,8 +64,11 @@ export const analysisConfigSpec = {
   ANALYSIS_MAX_DEVICES: int({ default: 50_000, min: 1, max: 10_000_000 }),
   /** Messages per partition re-read at start to rebuild state (0 disables). */
   ANALYSIS_REPLAY_PER_PARTITION: int({ default: 2000, min: 0, max: 1_000_000 }),
-  /** Partitions processed concurrently (devices never span partitions, so state is safe). */
-  ANALYSIS_PARTITIONS_CONCURRENTLY: int({ default: 3, min: 1, max: 64 }),
+  /**
+   * Partitions processed concurrently (devices never span partitions, so state is safe): all six
+   * of telemetry.raw, so their produces share one group-committed request (ADR 0020).
+   */
+  ANALYSIS_PARTITIONS_CONCURRENTLY: int({ default: 6, min: 1, max: 64 }),
   /**
    * Max bytes fetched per partition per request: bounds a batch (about 200 bytes a reading), and
    * with it the memory one batch's readings and outputs take (ADR 0020).
