@@ -11,6 +11,9 @@
  *   npx tsx scripts/bench-ingest-sinks.ts --rounds 2 --before b0735d7 \
  *     --variant 'sequential:INGEST_WRITE_ORDER=cosmos-then-kafka'
  *   # NODE_ARGS in a variant adds node options: --variant 'semi16:NODE_ARGS=--max-semi-space-size=16'
+ *   # replicas: as many ingest processes as dev deploys (stacks/environments/dev.ts), each on its
+ *   # own port, the connections spread round-robin as a Service does; REPLICAS in a variant
+ *   npx tsx scripts/bench-ingest-sinks.ts --replicas 2 --variant 'one:REPLICAS=1'
  *
  * Every variant runs as its own ingest process on the same engines and bodies; the RESULT lines
  * quote the current code with its defaults (the last variant), best of the rounds, and its
@@ -44,6 +47,7 @@ import {
   sampleCpuSplit,
   sampleRss,
 } from './bench-lib';
+import { DEV_INGEST_REPLICAS, parseReplicas } from './bench-replicas';
 import { kafkaVersion, startEngines } from './engines';
 import type { Engines } from './engines';
 import { freePort, spawnManaged, waitUntilReady } from './engines/process';
@@ -59,6 +63,8 @@ const { values: args } = parseArgs({
     rounds: { type: 'string', default: '1' },
     variant: { type: 'string', multiple: true },
     before: { type: 'string' },
+    /** Ingest processes (default: the dev environment's replica count). */
+    replicas: { type: 'string' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -66,6 +72,7 @@ const SECONDS = Number(args.seconds);
 const CONNECTIONS = Number(args.connections);
 const BATCH = Number(args.batch);
 const PERF_TOPIC = `bench.producer-perf.${process.pid}`;
+const REPLICAS = parseReplicas(args.replicas, DEV_INGEST_REPLICAS);
 
 /** The kafka-tools jar (ProducerPerformance) of the broker's version, fetched once with Maven. */
 function kafkaToolsClasspath(): string {
@@ -92,6 +99,8 @@ function kafkaToolsClasspath(): string {
 interface Variant {
   readonly name: string;
   readonly env: Record<string, string>;
+  /** Ingest processes (`REPLICAS=` in the variant, else --replicas). */
+  readonly replicas: number;
   /** Where dist/workloads/ingest/server.js is (another checkout's build for `--before`). */
   readonly root: string;
 }
@@ -106,9 +115,9 @@ function parseVariants(specs: readonly string[]): Variant[] {
         .filter(Boolean)
         .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
     );
-    return { name, env, root: ROOT };
+    return { name, env, root: ROOT, replicas: parseReplicas(env.REPLICAS, REPLICAS) };
   });
-  variants.push({ name: 'current', env: {}, root: ROOT });
+  variants.push({ name: 'current', env: {}, root: ROOT, replicas: REPLICAS });
   return variants;
 }
 
@@ -140,6 +149,7 @@ interface Measured {
   /** Ingest's CPU milliseconds per 1,000 readings accepted. */
   readonly ingestCpuPerK: number;
   readonly run: LoadOutcome;
+  /** The largest RSS of any replica (the memory target is per process). */
   readonly rss: { max: number; mean: number };
   readonly summary: string;
   readonly detail: string[];
@@ -152,46 +162,61 @@ async function measure(
   logDir: string,
   enginePid: (name: string) => number | undefined,
 ): Promise<Measured> {
-  const port = await freePort();
-  const proc = spawnManaged({
-    name: 'ingest',
-    command: process.execPath,
-    args: [
-      ...SERVICE_NODE_ARGS,
-      // e.g. INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile ingest
-      ...(process.env.INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean),
-      // a variant's own node options (V8 takes the last of a repeated flag)
-      ...(variant.env.NODE_ARGS ?? '').split(' ').filter(Boolean),
-      join(variant.root, 'dist', 'workloads', 'ingest', 'server.js'),
-    ],
-    cwd: variant.root,
-    logFile: join(logDir, `ingest-${variant.name.replace(/[^\w.-]+/g, '_')}.log`),
-    env: {
-      ...process.env,
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      COSMOS_CREATE_IF_MISSING: 'true',
-      LOG_LEVEL: 'warn',
-      ...variant.env,
-    },
-  });
-  const url = `http://127.0.0.1:${port}`;
+  const procs: Array<ReturnType<typeof spawnManaged>> = [];
+  const urls: string[] = [];
   try {
-    await waitUntilReady(proc, async () => (await fetch(`${url}/readyz`)).status === 200, 60_000);
-    const target = { url: `${url}/v1/telemetry`, bodies, contentType: 'application/x-ndjson' };
+    // One after the other: the first creates the Cosmos database and container.
+    for (let i = 0; i < variant.replicas; i++) {
+      const port = await freePort();
+      const proc = spawnManaged({
+        name: variant.replicas === 1 ? 'ingest' : `ingest#${i + 1}`,
+        command: process.execPath,
+        args: [
+          ...SERVICE_NODE_ARGS,
+          // e.g. INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile ingest
+          ...(process.env.INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean),
+          // a variant's own node options (V8 takes the last of a repeated flag)
+          ...(variant.env.NODE_ARGS ?? '').split(' ').filter(Boolean),
+          join(variant.root, 'dist', 'workloads', 'ingest', 'server.js'),
+        ],
+        cwd: variant.root,
+        logFile: join(logDir, `ingest-${variant.name.replace(/[^\w.-]+/g, '_')}-${i + 1}.log`),
+        env: {
+          ...process.env,
+          HOST: '127.0.0.1',
+          PORT: String(port),
+          COSMOS_CREATE_IF_MISSING: 'true',
+          LOG_LEVEL: 'warn',
+          ...variant.env,
+        },
+      });
+      procs.push(proc);
+      const url = `http://127.0.0.1:${port}`;
+      urls.push(url);
+      await waitUntilReady(proc, async () => (await fetch(`${url}/readyz`)).status === 200, 60_000);
+    }
+    const named = (i: number) => (procs.length === 1 ? 'ingest' : `ingest#${i + 1}`);
+    const target = {
+      url: urls.map((u) => `${u}/v1/telemetry`),
+      bodies,
+      contentType: 'application/x-ndjson',
+    };
     await closedLoop({ ...target, connections: CONNECTIONS, seconds: 3 });
-    const metricsBefore = await (await fetch(`${url}/metrics`)).text();
-    const stopRss = sampleRss(proc.pid);
+    const metricsOf = () =>
+      Promise.all(urls.map(async (u) => (await fetch(`${u}/metrics`)).text()));
+    const metricsBefore = await metricsOf();
+    const stopRss = procs.map((p) => sampleRss(p.pid));
     const stopCpu = sampleCpuSplit({
-      ingest: proc.pid,
+      ...Object.fromEntries(procs.map((p, i) => [named(i), p.pid])),
       'cosmos stand-in': enginePid('cosmos'),
       'kafka broker': enginePid('kafka'),
       'load generator': process.pid,
     });
     const run = await closedLoop({ ...target, connections: CONNECTIONS, seconds: SECONDS });
     const cpu = stopCpu();
-    const rss = stopRss();
-    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const rssEach = stopRss.map((stop) => stop());
+    const rss = rssEach.reduce((a, b) => (b.max > a.max ? b : a));
+    const metrics = await metricsOf();
     const lat = latencySummary(run.latenciesMs);
     const rate = run.items / run.seconds;
     const detail = [
@@ -200,6 +225,8 @@ async function measure(
           .filter((c) => c.name !== 'machine' && c.name !== 'other')
           .map((c) => `${c.name} ${((c.seconds / Math.max(1, run.items)) * 1e6).toFixed(0)} ms`)
           .join(', '),
+      `load generator's event-loop delay p50 ${run.generatorLoopDelayMs.p50} / p99 ${run.generatorLoopDelayMs.p99} / max ${run.generatorLoopDelayMs.max} ms; ` +
+        `readings accepted per replica ${run.acceptedByTarget.map((n) => fmt(n * BATCH)).join(', ')}`,
     ];
     for (const dep of ['cosmos', 'kafka']) {
       const stat = (text: string, kind: 'sum' | 'count') =>
@@ -208,26 +235,32 @@ async function measure(
             `ingest_dependency_write_seconds_${kind}\\{[^}]*dependency="${dep}",outcome="ok"\\} ([\\d.e+-]+)`,
           ).exec(text)?.[1] ?? 0,
         );
-      const count = stat(metrics, 'count') - stat(metricsBefore, 'count');
-      const sum = stat(metrics, 'sum') - stat(metricsBefore, 'sum');
+      const total = (texts: string[], kind: 'sum' | 'count') =>
+        texts.reduce((a, t) => a + stat(t, kind), 0);
+      const count = total(metrics, 'count') - total(metricsBefore, 'count');
+      const sum = total(metrics, 'sum') - total(metricsBefore, 'sum');
       if (count > 0)
         detail.push(
           `ingest's own metric: ${dep} write mean ${((sum / count) * 1000).toFixed(1)} ms over ${count} requests`,
         );
     }
-    const ingestCpu = cpu.find((c) => c.name === 'ingest')!;
+    // Every replica's CPU together: the cost of a reading, wherever it was handled.
+    const ingestCpuS = cpu
+      .filter((c) => c.name.startsWith('ingest'))
+      .reduce((a, c) => a + c.seconds, 0);
     return {
       rate,
-      ingestCpuPerK: (ingestCpu.seconds / Math.max(1, run.items)) * 1e6,
+      ingestCpuPerK: (ingestCpuS / Math.max(1, run.items)) * 1e6,
       run,
       rss,
       detail,
       summary:
         `${fmt(rate)} readings/s (${fmt(run.requests / run.seconds)} requests/s), statuses ${JSON.stringify(run.byStatus)}, ` +
-        `errors ${run.errors}; 202 latency p50 ${lat.p50} / p95 ${lat.p95} / p99 ${lat.p99} / max ${lat.max} ms; RSS max ${rss.max} MiB · load ${loadAverage()}`,
+        `errors ${run.errors}; 202 latency p50 ${lat.p50} / p95 ${lat.p95} / p99 ${lat.p99} / max ${lat.max} ms; ` +
+        `ingest ×${procs.length}, RSS max per replica ${rssEach.map((r) => r.max).join(', ')} MiB · load ${loadAverage()}`,
     };
   } finally {
-    await proc.stop('SIGTERM', 10_000);
+    for (const proc of procs) await proc.stop('SIGTERM', 10_000);
   }
 }
 
@@ -267,11 +300,17 @@ async function main(): Promise<void> {
     );
     const variants = parseVariants(args.variant ?? []);
     const before = args.before ? buildBefore(args.before) : undefined;
-    if (before) variants.unshift({ name: `before (${args.before})`, env: {}, root: before });
+    if (before)
+      variants.unshift({
+        name: `before (${args.before})`,
+        env: {},
+        root: before,
+        replicas: REPLICAS,
+      });
     console.log(
       `ingest (compiled) with Cosmos stand-in + Kafka: ${BATCH}-reading NDJSON batches, ${CONNECTIONS} connections, ` +
         `${SECONDS} s after a 3 s warm-up; Kafka value ${recordSize} B/reading; ` +
-        `${ROUNDS} round(s) of ${variants.map((v) => v.name).join(', ')} · load ${loadAverage()}`,
+        `${ROUNDS} round(s) of ${variants.map((v) => `${v.name} (×${v.replicas})`).join(', ')} · load ${loadAverage()}`,
     );
     const enginePid = (name: string) => engines?.engines.find((e) => e.name === name)?.pid;
     const outcomes = new Map<string, Measured[]>();
@@ -352,10 +391,16 @@ async function main(): Promise<void> {
     console.log(
       `  CPU over the baseline (its JVM is in "other"), % of one core: ${formatCpuSplit(perfCpu)}`,
     );
-    result('ingest', 'readings/s with real sinks (202 after Cosmos + Kafka)', fmt(rate), {
-      target: '≥ 20,000',
-      met: rate >= 20_000,
-    });
+    const replicas = variants[variants.length - 1].replicas;
+    result(
+      'ingest',
+      `readings/s with real sinks (202 after Cosmos + Kafka), ingest ×${replicas}`,
+      fmt(rate),
+      {
+        target: '≥ 20,000',
+        met: rate >= 20_000,
+      },
+    );
     result('ingest', '202 p99', `${lat.p99} ms`, { target: '≤ 250 ms', met: lat.p99 <= 250 });
     result('ingest', 'Kafka write rate', `${fmt(rate)} records/s`, {
       baseline: `kafka-producer-perf-test ${fmt(baseline.recordsPerSecond)} records/s`,
@@ -363,7 +408,7 @@ async function main(): Promise<void> {
       target: '≥ 0.50×',
       met: rate / baseline.recordsPerSecond >= 0.5,
     });
-    result('ingest', 'RSS under load', `${rss.max} MiB`, {
+    result('ingest', 'RSS under load (largest replica)', `${rss.max} MiB`, {
       target: '≤ 150 MiB',
       met: rss.max <= 150,
     });

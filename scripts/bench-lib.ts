@@ -9,6 +9,7 @@ import { cpSync, existsSync, readFileSync, readdirSync, statSync } from 'node:fs
 import { Agent, request } from 'node:http';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 /** The repository root. */
 export const ROOT = join(__dirname, '..');
@@ -283,6 +284,61 @@ export interface LoadOutcome {
   readonly errors: number;
   readonly seconds: number;
   readonly latenciesMs: readonly number[];
+  /** Latency of each connection's first request (it includes the TCP connect). */
+  readonly firstLatenciesMs: readonly number[];
+  /** The load generator's own event-loop delay over the run, ms (a busy generator delays answers). */
+  readonly generatorLoopDelayMs: {
+    readonly p50: number;
+    readonly p99: number;
+    readonly max: number;
+  };
+  /** Requests answered 202 per target URL, in the order of `url`. */
+  readonly acceptedByTarget: readonly number[];
+}
+
+/**
+ * The target of each of `connections` connections over `targets` (e.g. one URL per ingest
+ * replica): round-robin, as a Kubernetes Service spreads new connections over its endpoints, so
+ * the counts differ by at most one.
+ * @example spreadConnections(['a', 'b'], 3) // ['a', 'b', 'a']
+ */
+export function spreadConnections<T>(targets: readonly T[], connections: number): T[] {
+  if (targets.length === 0) throw new Error('spreadConnections: no targets');
+  if (!Number.isInteger(connections) || connections < 0)
+    throw new Error(
+      `spreadConnections: connections must be a non-negative integer, not ${connections}`,
+    );
+  return Array.from({ length: connections }, (_, i) => targets[i % targets.length]);
+}
+
+/** The TcpExt counters (ListenOverflows, TCPSynRetrans, …) from the text of /proc/net/netstat. */
+export function tcpExtFromNetstat(netstat: string): Record<string, number> {
+  const lines = netstat.split('\n').filter((l) => l.startsWith('TcpExt:'));
+  if (lines.length < 2) return {};
+  const names = lines[0].trim().split(/\s+/).slice(1);
+  const values = lines[1].trim().split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]]));
+}
+
+/**
+ * Starts watching the kernel's TCP counters that tell dropped or retried connections apart
+ * (accept-queue overflows, SYN retransmissions, timeouts); `stop()` returns each one's growth.
+ */
+export function sampleTcpCounters(
+  names: readonly string[] = ['ListenOverflows', 'ListenDrops', 'TCPSynRetrans', 'TCPTimeouts'],
+): () => Record<string, number> {
+  const read = () => {
+    try {
+      return tcpExtFromNetstat(readFileSync('/proc/net/netstat', 'utf8'));
+    } catch {
+      return {};
+    }
+  };
+  const before = read();
+  return () => {
+    const after = read();
+    return Object.fromEntries(names.map((n) => [n, (after[n] ?? NaN) - (before[n] ?? NaN)]));
+  };
 }
 
 /**
@@ -290,16 +346,23 @@ export interface LoadOutcome {
  * soon as the previous answer arrived, for `seconds` (bounded). An item counts when answered 202.
  */
 export async function closedLoop(opts: {
-  readonly url: string;
+  /** One URL, or one per replica: the connections are spread round-robin over them. */
+  readonly url: string | readonly string[];
   readonly bodies: ReadonlyArray<{ buffer: Buffer; count: number }>;
   readonly contentType: string;
   readonly connections: number;
   readonly seconds: number;
 }): Promise<LoadOutcome> {
-  const u = new URL(opts.url);
-  const agent = new Agent({ keepAlive: true, maxSockets: opts.connections });
-  const post = (body: Buffer) =>
+  const urls = typeof opts.url === 'string' ? [opts.url] : opts.url;
+  const targets = urls.map((url) => ({
+    u: new URL(url),
+    agent: new Agent({ keepAlive: true, maxSockets: opts.connections }),
+    accepted: 0,
+  }));
+  const assigned = spreadConnections(targets, opts.connections);
+  const post = (target: (typeof targets)[number], body: Buffer) =>
     new Promise<number>((resolve, reject) => {
+      const { u, agent } = target;
       const req = request(
         {
           host: u.hostname,
@@ -319,31 +382,42 @@ export async function closedLoop(opts: {
     });
   const byStatus: Record<string, number> = {};
   const latenciesMs: number[] = [];
+  const firstLatenciesMs: number[] = [];
   let requests = 0;
   let items = 0;
   let errors = 0;
   let next = 0;
+  const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+  loopDelay.enable();
   const started = performance.now();
   const deadline = started + opts.seconds * 1000;
   await Promise.all(
-    Array.from({ length: opts.connections }, async () => {
+    assigned.map(async (target) => {
+      let first = true;
       while (performance.now() < deadline) {
         const body = opts.bodies[next++ % opts.bodies.length];
         requests++;
         const t = performance.now();
         try {
-          const status = await post(body.buffer);
+          const status = await post(target, body.buffer);
           latenciesMs.push(performance.now() - t);
+          if (first) firstLatenciesMs.push(performance.now() - t);
           byStatus[status] = (byStatus[status] ?? 0) + 1;
-          if (status === 202) items += body.count;
+          if (status === 202) {
+            items += body.count;
+            target.accepted++;
+          }
         } catch {
           errors++;
           await new Promise((r) => setTimeout(r, 50));
         }
+        first = false;
       }
     }),
   );
-  agent.destroy();
+  loopDelay.disable();
+  for (const target of targets) target.agent.destroy();
+  const ms = (ns: number) => Math.round(ns / 1e5) / 10;
   return {
     requests,
     items,
@@ -351,6 +425,13 @@ export async function closedLoop(opts: {
     errors,
     seconds: (performance.now() - started) / 1000,
     latenciesMs,
+    firstLatenciesMs,
+    generatorLoopDelayMs: {
+      p50: ms(loopDelay.percentile(50)),
+      p99: ms(loopDelay.percentile(99)),
+      max: ms(loopDelay.max),
+    },
+    acceptedByTarget: targets.map((t) => t.accepted),
   };
 }
 

@@ -6,6 +6,7 @@
  *   npm run bench -- concurrency   # --connections keep-alive connections on ingest at once
  *   npm run bench -- idle          # CPU of each service with no traffic, over --seconds
  *   npx tsx scripts/bench-services.ts --mode memory [--rate 2000] [--seconds 20]
+ *   npx tsx scripts/bench-services.ts --mode concurrency [--replicas 2] [--compare-one]
  *   ENGINES=external npx tsx scripts/bench-services.ts --mode idle   # engines from the env
  *
  * Baselines, measured in the same run: memory — each service's own RSS at idle just before the
@@ -36,7 +37,10 @@ import {
   result,
   sampleCpuSplit,
   sampleRss,
+  sampleTcpCounters,
 } from './bench-lib';
+import type { LoadOutcome } from './bench-lib';
+import { DEV_INGEST_REPLICAS, parseReplicas } from './bench-replicas';
 import { startEngines } from './engines';
 import type { Engines } from './engines';
 import { startPipeline } from '../test/e2e/pipeline';
@@ -52,6 +56,10 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '20' },
     connections: { type: 'string', default: '1000' },
     batch: { type: 'string', default: '10' },
+    /** Concurrency: ingest processes behind the connections (default: dev's replica count). */
+    replicas: { type: 'string' },
+    /** Concurrency: also measure one ingest process, in the same run. */
+    'compare-one': { type: 'boolean', default: false },
   },
 });
 const MODE = args.mode as 'memory' | 'concurrency' | 'idle';
@@ -153,15 +161,56 @@ async function memory(p: Pipeline): Promise<void> {
   }
 }
 
-async function concurrency(ingest: ServiceHandle, engines: Engines | undefined): Promise<void> {
+/** Where a closed loop's time went: the connect-bearing first requests, the generator's loop. */
+function tailDiagnosis(run: LoadOutcome, tcp: Record<string, number>): string {
+  const first = latencySummary(run.firstLatenciesMs);
+  const all = [...run.latenciesMs].sort((a, b) => a - b);
+  const p99 = all[Math.floor(all.length * 0.99)] ?? NaN;
+  const slowFirst = run.firstLatenciesMs.filter((l) => l >= p99).length;
+  const slow = all.filter((l) => l >= p99).length;
+  return (
+    `tail: ${slowFirst} of the ${slow} requests at or above p99 (${Math.round(p99)} ms) were a connection's first ` +
+    `(first requests p50 ${first.p50} / p99 ${first.p99} / max ${first.max} ms); load generator's event-loop delay ` +
+    `p50 ${run.generatorLoopDelayMs.p50} / p99 ${run.generatorLoopDelayMs.p99} / max ${run.generatorLoopDelayMs.max} ms; ` +
+    `kernel TCP counters over the run: ${Object.entries(tcp)
+      .map(([k, v]) => `${k} +${v}`)
+      .join(', ')}`
+  );
+}
+
+/** Starts `n` compiled ingest processes, each on its own port, with the images' node options. */
+async function startIngestReplicas(n: number, logDir: string): Promise<ServiceHandle[]> {
+  const env = {
+    KAFKA_BROKERS: process.env.KAFKA_BROKERS as string,
+    COSMOS_ENDPOINT: process.env.COSMOS_ENDPOINT as string,
+    COSMOS_KEY: process.env.COSMOS_KEY as string,
+    COSMOS_CREATE_IF_MISSING: 'true',
+    LOG_LEVEL: 'warn',
+  };
+  const nodeArgs = [
+    ...SERVICE_NODE_ARGS,
+    // e.g. INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile ingest
+    ...(process.env.INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
+  // One after the other: the first creates the Cosmos database and container.
+  const replicas: ServiceHandle[] = [];
+  for (let i = 0; i < n; i++)
+    replicas.push(await startService('ingest', env, { logDir, compiled: { nodeArgs } }));
+  return replicas;
+}
+
+async function concurrency(
+  replicas: readonly ServiceHandle[],
+  engines: Engines | undefined,
+): Promise<void> {
   const connections = Number(args.connections);
   const batch = Number(args.batch);
   const bodies = bodiesFor(batch, connections);
   const seconds = Math.min(SECONDS, 15);
   const raw = await rawServer();
-  const run = async (url: string) =>
+  const run = async (urls: readonly string[]) =>
     closedLoop({
-      url: `${url}/v1/telemetry`,
+      url: urls.map((u) => `${u}/v1/telemetry`),
       bodies,
       contentType: 'application/x-ndjson',
       connections,
@@ -169,42 +218,87 @@ async function concurrency(ingest: ServiceHandle, engines: Engines | undefined):
     });
   const enginePid = (name: string) => engines?.engines.find((e) => e.name === name)?.pid;
   console.log(
-    `concurrency: ${connections} keep-alive connections, each posting ${batch}-reading NDJSON batches back to back, ${seconds} s per server; ingest alone on the engines (no consumers) · load ${loadAverage()}`,
+    `concurrency: ${connections} keep-alive connections, each posting ${batch}-reading NDJSON batches back to back, ${seconds} s per server; ` +
+      `ingest alone on the engines (no consumers), ${replicas.length} replica(s), connections spread round-robin · load ${loadAverage()}`,
   );
+  const baseTcp = sampleTcpCounters();
   const baseCpu = sampleCpuSplit({ 'raw server': raw.pid, 'load generator': process.pid });
-  const base = await run(raw.url);
+  const base = await run([raw.url]);
   const baseShares = baseCpu();
+  const baseTcpGrowth = baseTcp();
   raw.close();
   const bl = latencySummary(base.latenciesMs);
   console.log(
     `baseline raw node:http in its own process (no-op sink): ${fmt(base.items / base.seconds)} readings/s, statuses ${JSON.stringify(base.byStatus)}, errors ${base.errors}, p50 ${bl.p50} / p99 ${bl.p99} ms · load ${loadAverage()}`,
   );
   console.log(`  CPU, % of one core: ${formatCpuSplit(baseShares)}`);
-  const rss = sampleRss(ingest.proc.pid);
-  const cpu = sampleCpuSplit({
-    ingest: ingest.proc.pid,
-    'cosmos stand-in': enginePid('cosmos'),
-    'kafka broker': enginePid('kafka'),
-    'load generator': process.pid,
-  });
-  const r = await run(ingest.url);
-  const shares = cpu();
-  const mem = rss();
-  const l = latencySummary(r.latenciesMs);
-  console.log(
-    `ingest (Cosmos + Kafka): ${fmt(r.items / r.seconds)} readings/s, statuses ${JSON.stringify(r.byStatus)}, errors ${r.errors}, p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} ms, RSS max ${mem.max} MiB`,
-  );
-  console.log(`  CPU, % of one core: ${formatCpuSplit(shares)}`);
-  const metrics = await (await fetch(`${ingest.url}/metrics`)).text();
-  for (const line of metrics.split('\n')) {
-    if (/^ingest_dependency_write_seconds_(sum|count)|^ingest_requests_refused_total/.test(line))
-      console.log(`  ingest's own metric: ${line}`);
-  }
-  const all = r.errors === 0 && Object.keys(r.byStatus).every((s) => s === '202');
+  console.log(`  ${tailDiagnosis(base, baseTcpGrowth)}`);
+
+  /** One measured run over the first `n` replicas. */
+  const measureOn = async (n: number) => {
+    const used = replicas.slice(0, n);
+    const named = (i: number) => (n === 1 ? 'ingest' : `ingest#${i + 1}`);
+    const rss = used.map((r) => sampleRss(r.proc.pid));
+    const before = await Promise.all(
+      used.map(async (r) => (await fetch(`${r.url}/metrics`)).text()),
+    );
+    const tcp = sampleTcpCounters();
+    const cpu = sampleCpuSplit({
+      ...Object.fromEntries(used.map((r, i) => [named(i), r.proc.pid])),
+      'cosmos stand-in': enginePid('cosmos'),
+      'kafka broker': enginePid('kafka'),
+      'load generator': process.pid,
+    });
+    const r = await run(used.map((x) => x.url));
+    const shares = cpu();
+    const tcpGrowth = tcp();
+    const mem = rss.map((stop) => stop());
+    const l = latencySummary(r.latenciesMs);
+    const ingestPct = shares
+      .filter((c) => c.name.startsWith('ingest'))
+      .reduce((a, c) => a + c.percent, 0);
+    console.log(
+      `ingest ×${n} (Cosmos + Kafka): ${fmt(r.items / r.seconds)} readings/s, statuses ${JSON.stringify(r.byStatus)}, errors ${r.errors}, ` +
+        `p50 ${l.p50} / p95 ${l.p95} / p99 ${l.p99} / max ${l.max} ms; RSS max per replica ${mem.map((m) => `${m.max}`).join(', ')} MiB; ` +
+        `202s per replica ${r.acceptedByTarget.map((a) => fmt(a / batch)).join(', ')} · load ${loadAverage()}`,
+    );
+    console.log(
+      `  CPU, % of one core: ${formatCpuSplit(shares)} (ingest replicas together ${Math.round(ingestPct)} %)`,
+    );
+    console.log(`  ${tailDiagnosis(r, tcpGrowth)}`);
+    // Each replica's dependency writes over the run: is the tail in a group-commit queue?
+    for (const [i, rep] of used.entries()) {
+      const metrics = await (await fetch(`${rep.url}/metrics`)).text();
+      for (const dep of ['cosmos', 'kafka']) {
+        const bucket = (text: string, le: string) =>
+          Number(
+            new RegExp(
+              `ingest_dependency_write_seconds_bucket\\{[^}]*le="${le.replace('+', '\\+')}"[^}]*dependency="${dep}"[^}]*\\} (\\d+)|ingest_dependency_write_seconds_bucket\\{[^}]*dependency="${dep}"[^}]*le="${le.replace('+', '\\+')}"[^}]*\\} (\\d+)`,
+            )
+              .exec(text)
+              ?.slice(1)
+              .find(Boolean) ?? NaN,
+          );
+        const grown = (le: string) => bucket(metrics, le) - bucket(before[i], le);
+        const total = grown('+Inf');
+        console.log(
+          `  ${named(i)}'s own metric: ${dep} writes ${total}, of which > 1 s ${total - grown('1')}, > 5 s ${total - grown('5')}`,
+        );
+      }
+      const refused = /^ingest_requests_refused_total.*$/m.exec(metrics)?.[0];
+      if (refused) console.log(`  ${named(i)}'s own metric: ${refused}`);
+    }
+    const all = r.errors === 0 && Object.keys(r.byStatus).every((st) => st === '202');
+    return { l, all, r };
+  };
+
+  let one: { l: ReturnType<typeof latencySummary> } | undefined;
+  if (args['compare-one'] && replicas.length > 1) one = await measureOn(1);
+  const { l, all, r } = await measureOn(replicas.length);
   result(
     'concurrency',
-    `${connections} connections on ingest: 202 p50`,
-    `${l.p50} ms (${all ? 'every request answered 202' : `statuses ${JSON.stringify(r.byStatus)}, ${r.errors} errors`})`,
+    `${connections} connections on ingest ×${replicas.length} (replicas; connections round-robin): 202 p50`,
+    `${l.p50} ms (${all ? 'every request answered 202' : `statuses ${JSON.stringify(r.byStatus)}, ${r.errors} errors`}; p99 ${l.p99} ms)`,
     {
       baseline: `raw node:http p50 ${bl.p50} ms`,
       ratio: ratio(l.p50, bl.p50),
@@ -212,6 +306,16 @@ async function concurrency(ingest: ServiceHandle, engines: Engines | undefined):
       met: l.p50 <= 1000 && all,
     },
   );
+  if (one)
+    result(
+      'concurrency',
+      `${connections} connections, ingest ×${replicas.length} vs ×1: 202 p50`,
+      `${l.p50} ms`,
+      {
+        baseline: `one replica ${one.l.p50} ms`,
+        ratio: ratio(l.p50, one.l.p50),
+      },
+    );
 }
 
 async function idle(p: Pipeline): Promise<void> {
@@ -252,31 +356,13 @@ async function main(): Promise<void> {
   }
   const logDir = mkdtempSync(join(tmpdir(), `bench-${MODE}-`));
   let pipeline: Pipeline | undefined;
-  let ingest: ServiceHandle | undefined;
+  let ingest: ServiceHandle[] = [];
   try {
     if (MODE === 'concurrency') {
       // Ingest alone: the consumers would only compete with it for the same 2 cores.
-      ingest = await startService(
-        'ingest',
-        {
-          KAFKA_BROKERS: process.env.KAFKA_BROKERS as string,
-          COSMOS_ENDPOINT: process.env.COSMOS_ENDPOINT as string,
-          COSMOS_KEY: process.env.COSMOS_KEY as string,
-          COSMOS_CREATE_IF_MISSING: 'true',
-          LOG_LEVEL: 'warn',
-        },
-        {
-          logDir,
-          compiled: {
-            // e.g. INGEST_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile ingest
-            nodeArgs: [
-              ...SERVICE_NODE_ARGS,
-              ...(process.env.INGEST_NODE_ARGS ?? '').split(' ').filter(Boolean),
-            ],
-          },
-        },
-      );
-      console.log(`ingest up, compiled (logs in ${logDir})`);
+      const n = parseReplicas(args.replicas, DEV_INGEST_REPLICAS);
+      ingest = await startIngestReplicas(n, logDir);
+      console.log(`ingest ×${n} up, compiled (logs in ${logDir})`);
       await concurrency(ingest, engines);
       return;
     }
@@ -292,7 +378,7 @@ async function main(): Promise<void> {
     if (MODE === 'memory') await memory(pipeline);
     else await idle(pipeline);
   } finally {
-    await ingest?.stop();
+    for (const replica of ingest) await replica.stop();
     await pipeline?.stop();
     await engines?.stop();
   }
