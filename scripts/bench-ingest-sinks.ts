@@ -223,7 +223,13 @@ async function measure(
       `CPU, % of one core (200 % = the machine): ${formatCpuSplit(cpu)}; per 1,000 readings: ` +
         cpu
           .filter((c) => c.name !== 'machine' && c.name !== 'other')
-          .map((c) => `${c.name} ${((c.seconds / Math.max(1, run.items)) * 1e6).toFixed(0)} ms`)
+          .map((c) => {
+            // A replica's CPU per 1,000 of the readings it accepted; every other process's per
+            // 1,000 of all readings.
+            const i = procs.findIndex((_, j) => named(j) === c.name);
+            const items = i >= 0 && procs.length > 1 ? run.acceptedByTarget[i] * BATCH : run.items;
+            return `${c.name} ${((c.seconds / Math.max(1, items)) * 1e6).toFixed(0)} ms`;
+          })
           .join(', '),
       `load generator's event-loop delay p50 ${run.generatorLoopDelayMs.p50} / p99 ${run.generatorLoopDelayMs.p99} / max ${run.generatorLoopDelayMs.max} ms; ` +
         `readings accepted per replica ${run.acceptedByTarget.map((n) => fmt(n * BATCH)).join(', ')}`,
@@ -245,6 +251,10 @@ async function measure(
         );
     }
     // Every replica's CPU together: the cost of a reading, wherever it was handled.
+    const ingestCpuPct = cpu
+      .filter((c) => c.name.startsWith('ingest'))
+      .reduce((a, c) => a + c.percent, 0);
+    detail[0] += `; ingest replicas together ${Math.round(ingestCpuPct)} % of a core`;
     const ingestCpuS = cpu
       .filter((c) => c.name.startsWith('ingest'))
       .reduce((a, c) => a + c.seconds, 0);

@@ -161,6 +161,17 @@ async function memory(p: Pipeline): Promise<void> {
   }
 }
 
+/** The latencies of every request but each connection's first (the one that waited for its connect). */
+function afterFirst(run: LoadOutcome): number[] {
+  const firsts = new Map<number, number>();
+  for (const l of run.firstLatenciesMs) firsts.set(l, (firsts.get(l) ?? 0) + 1);
+  return run.latenciesMs.filter((l) => {
+    const n = firsts.get(l) ?? 0;
+    if (n > 0) firsts.set(l, n - 1);
+    return n === 0;
+  });
+}
+
 /** Where a closed loop's time went: the connect-bearing first requests, the generator's loop. */
 function tailDiagnosis(run: LoadOutcome, tcp: Record<string, number>): string {
   const first = latencySummary(run.firstLatenciesMs);
@@ -168,9 +179,10 @@ function tailDiagnosis(run: LoadOutcome, tcp: Record<string, number>): string {
   const p99 = all[Math.floor(all.length * 0.99)] ?? NaN;
   const slowFirst = run.firstLatenciesMs.filter((l) => l >= p99).length;
   const slow = all.filter((l) => l >= p99).length;
+  const later = latencySummary(afterFirst(run));
   return (
     `tail: ${slowFirst} of the ${slow} requests at or above p99 (${Math.round(p99)} ms) were a connection's first ` +
-    `(first requests p50 ${first.p50} / p99 ${first.p99} / max ${first.max} ms); load generator's event-loop delay ` +
+    `(first requests p50 ${first.p50} / p99 ${first.p99} / max ${first.max} ms; every later request p50 ${later.p50} / p99 ${later.p99} / max ${later.max} ms); load generator's event-loop delay ` +
     `p50 ${run.generatorLoopDelayMs.p50} / p99 ${run.generatorLoopDelayMs.p99} / max ${run.generatorLoopDelayMs.max} ms; ` +
     `kernel TCP counters over the run: ${Object.entries(tcp)
       .map(([k, v]) => `${k} +${v}`)
@@ -277,7 +289,7 @@ async function concurrency(
             )
               .exec(text)
               ?.slice(1)
-              .find(Boolean) ?? NaN,
+              .find(Boolean) ?? 0,
           );
         const grown = (le: string) => bucket(metrics, le) - bucket(before[i], le);
         const total = grown('+Inf');
@@ -298,7 +310,8 @@ async function concurrency(
   result(
     'concurrency',
     `${connections} connections on ingest ×${replicas.length} (replicas; connections round-robin): 202 p50`,
-    `${l.p50} ms (${all ? 'every request answered 202' : `statuses ${JSON.stringify(r.byStatus)}, ${r.errors} errors`}; p99 ${l.p99} ms)`,
+    `${l.p50} ms (${all ? 'every request answered 202' : `statuses ${JSON.stringify(r.byStatus)}, ${r.errors} errors`}; p99 ${l.p99} ms; ` +
+      `after each connection's first request p50 ${latencySummary(afterFirst(r)).p50} / p99 ${latencySummary(afterFirst(r)).p99} ms)`,
     {
       baseline: `raw node:http p50 ${bl.p50} ms`,
       ratio: ratio(l.p50, bl.p50),
