@@ -286,6 +286,8 @@ export interface LoadOutcome {
   readonly latenciesMs: readonly number[];
   /** Latency of each connection's first request (it includes the TCP connect). */
   readonly firstLatenciesMs: readonly number[];
+  /** For each connection's first request: time until its TCP connect completed (from the start). */
+  readonly connectMs: readonly number[];
   /** The load generator's own event-loop delay over the run, ms (a busy generator delays answers). */
   readonly generatorLoopDelayMs: {
     readonly p50: number;
@@ -360,7 +362,7 @@ export async function closedLoop(opts: {
     accepted: 0,
   }));
   const assigned = spreadConnections(targets, opts.connections);
-  const post = (target: (typeof targets)[number], body: Buffer) =>
+  const post = (target: (typeof targets)[number], body: Buffer, onConnect?: () => void) =>
     new Promise<number>((resolve, reject) => {
       const { u, agent } = target;
       const req = request(
@@ -377,12 +379,14 @@ export async function closedLoop(opts: {
           res.on('end', () => resolve(res.statusCode ?? 0));
         },
       );
+      if (onConnect) req.once('socket', (s) => s.once('connect', onConnect));
       req.on('error', reject);
       req.end(body);
     });
   const byStatus: Record<string, number> = {};
   const latenciesMs: number[] = [];
   const firstLatenciesMs: number[] = [];
+  const connectMs: number[] = [];
   let requests = 0;
   let items = 0;
   let errors = 0;
@@ -399,7 +403,11 @@ export async function closedLoop(opts: {
         requests++;
         const t = performance.now();
         try {
-          const status = await post(target, body.buffer);
+          const status = await post(
+            target,
+            body.buffer,
+            first ? () => connectMs.push(performance.now() - t) : undefined,
+          );
           latenciesMs.push(performance.now() - t);
           if (first) firstLatenciesMs.push(performance.now() - t);
           byStatus[status] = (byStatus[status] ?? 0) + 1;
@@ -426,6 +434,7 @@ export async function closedLoop(opts: {
     seconds: (performance.now() - started) / 1000,
     latenciesMs,
     firstLatenciesMs,
+    connectMs,
     generatorLoopDelayMs: {
       p50: ms(loopDelay.percentile(50)),
       p99: ms(loopDelay.percentile(99)),

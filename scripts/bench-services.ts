@@ -180,9 +180,10 @@ function tailDiagnosis(run: LoadOutcome, tcp: Record<string, number>): string {
   const slowFirst = run.firstLatenciesMs.filter((l) => l >= p99).length;
   const slow = all.filter((l) => l >= p99).length;
   const later = latencySummary(afterFirst(run));
+  const connect = latencySummary(run.connectMs);
   return (
     `tail: ${slowFirst} of the ${slow} requests at or above p99 (${Math.round(p99)} ms) were a connection's first ` +
-    `(first requests p50 ${first.p50} / p99 ${first.p99} / max ${first.max} ms; every later request p50 ${later.p50} / p99 ${later.p99} / max ${later.max} ms); load generator's event-loop delay ` +
+    `(first requests p50 ${first.p50} / p99 ${first.p99} / max ${first.max} ms, of which TCP connect p50 ${connect.p50} / p99 ${connect.p99} / max ${connect.max} ms; every later request p50 ${later.p50} / p99 ${later.p99} / max ${later.max} ms); load generator's event-loop delay ` +
     `p50 ${run.generatorLoopDelayMs.p50} / p99 ${run.generatorLoopDelayMs.p99} / max ${run.generatorLoopDelayMs.max} ms; ` +
     `kernel TCP counters over the run: ${Object.entries(tcp)
       .map(([k, v]) => `${k} +${v}`)

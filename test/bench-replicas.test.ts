@@ -85,6 +85,7 @@ describe('closedLoop over several targets', () => {
     expect(run.acceptedByTarget.reduce((a, b) => a + b, 0)).toBe(run.items);
     expect(run.acceptedByTarget.every((n) => n > 0)).toBe(true);
     expect(run.firstLatenciesMs).toHaveLength(5);
+    expect(run.connectMs).toHaveLength(5);
     expect(run.generatorLoopDelayMs.max).toBeGreaterThanOrEqual(run.generatorLoopDelayMs.p50);
   });
 });
