@@ -408,8 +408,9 @@ export async function closedLoop(opts: {
             body.buffer,
             first ? () => connectMs.push(performance.now() - t) : undefined,
           );
-          latenciesMs.push(performance.now() - t);
-          if (first) firstLatenciesMs.push(performance.now() - t);
+          const latency = performance.now() - t;
+          latenciesMs.push(latency);
+          if (first) firstLatenciesMs.push(latency);
           byStatus[status] = (byStatus[status] ?? 0) + 1;
           if (status === 202) {
             items += body.count;

@@ -86,6 +86,8 @@ describe('closedLoop over several targets', () => {
     expect(run.acceptedByTarget.every((n) => n > 0)).toBe(true);
     expect(run.firstLatenciesMs).toHaveLength(5);
     expect(run.connectMs).toHaveLength(5);
+    // each first latency is one of the recorded latencies (the same measurement, not a second one)
+    for (const l of run.firstLatenciesMs) expect(run.latenciesMs).toContain(l);
     expect(run.generatorLoopDelayMs.max).toBeGreaterThanOrEqual(run.generatorLoopDelayMs.p50);
   });
 });
