@@ -61,7 +61,18 @@ export const analysisConfigSpec = {
     validate: parseThresholds,
     describe: 'JSON {"metric":{"high":n,"low":n,"hysteresis":n,"severity":"warning|critical"}}',
   }),
-  ANALYSIS_MAX_DEVICES: int({ default: 50_000, min: 1, max: 10_000_000 }),
+  /**
+   * Devices whose state is kept (least recently seen evicted beyond it). About 12 KiB each with
+   * three metrics and the default window: 10,000 fit the images' 192 MiB old space with room to
+   * spare (ADR 0020); raise it together with `--max-old-space-size` and the pod's memory limit.
+   */
+  ANALYSIS_MAX_DEVICES: int({ default: 10_000, min: 1, max: 10_000_000 }),
+  /**
+   * Heap in use, as a fraction of V8's limit, above which the least recently seen fifth of the
+   * devices is evicted (at most every 10 s): a fleet larger than the heap was sized for loses
+   * warm-up state, logged and counted, instead of crashing the process out of memory.
+   */
+  ANALYSIS_HEAP_EVICT_FRACTION: num({ default: 0.7, min: 0.1, max: 0.95 }),
   /** Messages per partition re-read at start to rebuild state (0 disables). */
   ANALYSIS_REPLAY_PER_PARTITION: int({ default: 2000, min: 0, max: 1_000_000 }),
   /**

@@ -50,7 +50,7 @@ export interface DetectorOptions {
   readonly ewmaAlpha?: number;
   /** Threshold rules by metric name. */
   readonly thresholds?: Readonly<Record<string, ThresholdRule>>;
-  /** Devices kept in memory; the least recently seen is evicted beyond this (default 50000). */
+  /** Devices kept in memory; the least recently seen is evicted beyond this (default 10000). */
   readonly maxDevices?: number;
   /** Recent reading ids remembered per device to drop at-least-once duplicates (default 64). */
   readonly dedupeWindow?: number;
@@ -240,7 +240,7 @@ export class Detector {
       zCritical: options.zCritical ?? 8,
       ewmaAlpha: options.ewmaAlpha ?? 0.1,
       thresholds: new Map(Object.entries(options.thresholds ?? {})),
-      maxDevices: options.maxDevices ?? 50_000,
+      maxDevices: options.maxDevices ?? 10_000,
       dedupeWindow: options.dedupeWindow ?? 64,
       now: options.now ?? Date.now,
     };
@@ -268,6 +268,20 @@ export class Detector {
   /** Devices currently held in memory. */
   get deviceCount(): number {
     return this.devices.size;
+  }
+
+  /**
+   * Evicts the least recently seen devices until at most `count` remain (an evicted device
+   * starts its warm-up again when it next reports); returns how many were evicted.
+   */
+  shrinkTo(count: number): number {
+    let evicted = 0;
+    for (const id of this.devices.keys()) {
+      if (this.devices.size <= Math.max(0, count)) break;
+      this.devices.delete(id);
+      evicted++;
+    }
+    return evicted;
   }
 
   /** Scores one reading, updates state and returns the analyzed reading and alert transitions. */

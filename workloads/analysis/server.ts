@@ -21,6 +21,7 @@ import type { AlertMessage, AnalyzedReading } from '../shared/messages';
 import { Metrics } from '../shared/metrics';
 import { analysisConfigSpec } from './config';
 import { Detector } from './detector';
+import { HeapGuard } from './heap-guard';
 import { analyzeBatch, outputBatches } from './pipeline';
 import { produceUntilAccepted } from './produce';
 
@@ -83,6 +84,11 @@ async function main(): Promise<void> {
       'From ingest receivedAt to analyzedAt',
     );
     const devices = metrics.gauge('analysis_devices', 'Devices held in memory');
+    const evictedForMemory = metrics.counter(
+      'analysis_devices_evicted_for_memory_total',
+      'Devices evicted because the heap ran close to its limit (they restart their warm-up)',
+    );
+    const heapGuard = new HeapGuard({ fraction: config.ANALYSIS_HEAP_EVICT_FRACTION });
 
     if (config.ANALYSIS_REPLAY_PER_PARTITION > 0) {
       const started = Date.now();
@@ -136,6 +142,19 @@ async function main(): Promise<void> {
         readings.inc(out.analyzed.length);
         deadLetters.inc(out.deadLetters.length);
         duplicates.inc(out.duplicates);
+        const heap = heapGuard.check(detector);
+        if (heap.evicted > 0) {
+          evictedForMemory.inc(heap.evicted);
+          logger.warn(
+            {
+              evicted: heap.evicted,
+              devices: detector.deviceCount,
+              heapUsedMiB: Math.round(heap.usedBytes / 2 ** 20),
+              heapLimitMiB: Math.round(heap.limitBytes / 2 ** 20),
+            },
+            'heap close to its limit: least recently seen devices evicted (size ANALYSIS_MAX_DEVICES and --max-old-space-size together, about 12 KiB per device)',
+          );
+        }
         devices.set(detector.deviceCount);
         const now = Date.now();
         // One ingest request's readings share a receivedAt: parse each distinct one once.
