@@ -15,7 +15,7 @@
  * runs alone on the engines, without the consumers); idle — a bare Node
  * process (`setInterval` every second) sampled over the same window.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -172,6 +172,41 @@ function afterFirst(run: LoadOutcome): number[] {
   });
 }
 
+/**
+ * Samples, every 500 ms with `ss`, the server side of the connections on `ports`: the listeners'
+ * accept queues (connected, not yet accepted) and the accepted sockets holding unread bytes
+ * (a request the server has not read yet). `stop()` returns the largest of each.
+ */
+function sampleSocketQueues(
+  ports: readonly number[],
+): () => Promise<{ accept: number; unread: number }> {
+  let accept = 0;
+  let unread = 0;
+  const filter = ports.map((p) => `sport = :${p}`).join(' or ');
+  const ss = (args: string[]) =>
+    new Promise<string>((resolve) =>
+      execFile('ss', [...args, filter], (err, out) => resolve(err ? '' : out)),
+    );
+  let pending = Promise.resolve();
+  const timer = setInterval(() => {
+    pending = (async () => {
+      const listen = await ss(['-ltnH']);
+      for (const line of listen.split('\n'))
+        accept = Math.max(accept, Number(line.trim().split(/\s+/)[1] ?? 0) || 0);
+      const est = await ss(['-tnH', 'state', 'established']);
+      unread = Math.max(
+        unread,
+        est.split('\n').filter((l) => Number(l.trim().split(/\s+/)[0] ?? 0) > 0).length,
+      );
+    })();
+  }, 500);
+  return async () => {
+    clearInterval(timer);
+    await pending;
+    return { accept, unread };
+  };
+}
+
 /** Where a closed loop's time went: the connect-bearing first requests, the generator's loop. */
 function tailDiagnosis(run: LoadOutcome, tcp: Record<string, number>): string {
   const first = latencySummary(run.firstLatenciesMs);
@@ -256,6 +291,7 @@ async function concurrency(
       used.map(async (r) => (await fetch(`${r.url}/metrics`)).text()),
     );
     const tcp = sampleTcpCounters();
+    const queues = sampleSocketQueues(used.map((x) => x.port));
     const cpu = sampleCpuSplit({
       ...Object.fromEntries(used.map((r, i) => [named(i), r.proc.pid])),
       'cosmos stand-in': enginePid('cosmos'),
@@ -265,6 +301,7 @@ async function concurrency(
     const r = await run(used.map((x) => x.url));
     const shares = cpu();
     const tcpGrowth = tcp();
+    const q = await queues();
     const mem = rss.map((stop) => stop());
     const l = latencySummary(r.latenciesMs);
     const ingestPct = shares
@@ -279,6 +316,9 @@ async function concurrency(
       `  CPU, % of one core: ${formatCpuSplit(shares)} (ingest replicas together ${Math.round(ingestPct)} %)`,
     );
     console.log(`  ${tailDiagnosis(r, tcpGrowth)}`);
+    console.log(
+      `  ingest's sockets (ss, every 500 ms): accept queue max ${q.accept}; accepted connections with unread bytes max ${q.unread}`,
+    );
     // Each replica's dependency writes over the run: is the tail in a group-commit queue?
     for (const [i, rep] of used.entries()) {
       const metrics = await (await fetch(`${rep.url}/metrics`)).text();
