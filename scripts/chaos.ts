@@ -42,6 +42,7 @@ import { tallyCounts, tallySink } from './chaos/tally';
 import type { SinkTally } from './chaos/tally';
 import { TcpProxy } from './chaos/tcp-proxy';
 import { Supervisor } from './supervisor';
+import { serviceNodeArgs } from './bench-lib';
 
 const ROOT = resolve(__dirname, '..');
 const DIST = join(ROOT, 'dist', 'workloads');
@@ -453,7 +454,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         const proc = spawnManaged({
           name,
           command: process.execPath,
-          args: ['--enable-source-maps', join(DIST, name, 'server.js')],
+          // the image's node flags (its Dockerfile CMD), as the benchmarks run them
+          args: [...serviceNodeArgs(name), join(DIST, name, 'server.js')],
           cwd: ROOT,
           logFile,
           env: serviceEnv,
