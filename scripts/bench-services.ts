@@ -175,35 +175,43 @@ function afterFirst(run: LoadOutcome): number[] {
 /**
  * Samples, every 500 ms with `ss`, the server side of the connections on `ports`: the listeners'
  * accept queues (connected, not yet accepted) and the accepted sockets holding unread bytes
- * (a request the server has not read yet). `stop()` returns the largest of each.
+ * (a request the server has not read yet), and the load generator's sockets holding an answer
+ * it has not read. `stop()` returns each sample, in order.
  */
 function sampleSocketQueues(
   ports: readonly number[],
-): () => Promise<{ accept: number; unread: number }> {
-  let accept = 0;
-  let unread = 0;
+): () => Promise<{ accept: number[]; unread: number[]; unreadByClient: number[] }> {
+  const accept: number[] = [];
+  const unread: number[] = [];
+  const unreadByClient: number[] = [];
   const filter = ports.map((p) => `sport = :${p}`).join(' or ');
-  const ss = (args: string[]) =>
+  const clientFilter = ports.map((p) => `dport = :${p}`).join(' or ');
+  const ss = (args: string[], f = filter) =>
     new Promise<string>((resolve) =>
-      execFile('ss', [...args, filter], (err, out) => resolve(err ? '' : out)),
+      execFile('ss', [...args, f], (err, out) => resolve(err ? '' : out)),
     );
   let pending = Promise.resolve();
   const timer = setInterval(() => {
     pending = (async () => {
       const listen = await ss(['-ltnH']);
-      for (const line of listen.split('\n'))
-        accept = Math.max(accept, Number(line.trim().split(/\s+/)[1] ?? 0) || 0);
+      accept.push(
+        listen
+          .split('\n')
+          .map((line) => Number(line.trim().split(/\s+/)[1] ?? 0) || 0)
+          .reduce((a, b) => a + b, 0),
+      );
       const est = await ss(['-tnH', 'state', 'established']);
-      unread = Math.max(
-        unread,
-        est.split('\n').filter((l) => Number(l.trim().split(/\s+/)[0] ?? 0) > 0).length,
+      unread.push(est.split('\n').filter((l) => Number(l.trim().split(/\s+/)[0] ?? 0) > 0).length);
+      const client = await ss(['-tnH', 'state', 'established'], clientFilter);
+      unreadByClient.push(
+        client.split('\n').filter((l) => Number(l.trim().split(/\s+/)[0] ?? 0) > 0).length,
       );
     })();
   }, 500);
   return async () => {
     clearInterval(timer);
     await pending;
-    return { accept, unread };
+    return { accept, unread, unreadByClient };
   };
 }
 
@@ -317,7 +325,8 @@ async function concurrency(
     );
     console.log(`  ${tailDiagnosis(r, tcpGrowth)}`);
     console.log(
-      `  ingest's sockets (ss, every 500 ms): accept queue max ${q.accept}; accepted connections with unread bytes max ${q.unread}`,
+      `  ingest's sockets (ss, every 500 ms from the start): connections not yet accepted ${q.accept.join(' ')}; ` +
+        `accepted ones with unread bytes ${q.unread.join(' ')}; the generator's sockets with an unread answer ${q.unreadByClient.join(' ')}`,
     );
     // Each replica's dependency writes over the run: is the tail in a group-commit queue?
     for (const [i, rep] of used.entries()) {
