@@ -28,19 +28,10 @@ stacks=("iot-$env" "iot-$env-workloads")
 # The data stack exists only for an environment with dataScience (stacks/app.ts).
 [[ -d "$out/iot-$env-data" ]] && stacks+=("iot-$env-data")
 
-# Azure Pipelines hands pipeline and variable-group variables to scripts in upper case
-# (TF_VAR_INGEST_IMAGE_DIGEST); the stacks' Terraform variables are lower case, and Terraform
-# matches TF_VAR_<name> exactly: add the lower-case name where only the upper-case one is set.
-for name in $(compgen -e); do
-  [[ "$name" =~ ^TF_VAR_[A-Z0-9_]+$ ]] || continue
-  lower="TF_VAR_$(tr '[:upper:]' '[:lower:]' <<<"${name#TF_VAR_}")"
-  [ -n "${!lower+x}" ] || export "$lower=${!name}"
-done
-images=(ingest analysis processing web splunk-forwarder)
-for image in "${images[@]}"; do
-  v="TF_VAR_${image//-/_}_image_digest"
-  [[ "${!v:-}" =~ ^sha256:[a-f0-9]{64}$ ]] || { echo "deploy-stacks: $v is not a digest: '${!v:-}'" >&2; exit 2; }
-done
+# shellcheck source=pipeline-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pipeline-env.sh"
+lower_case_tf_vars
+require_image_digests deploy-stacks
 
 # Set by AzureCLI@2 with addSpnToEnvironment: true; no secret exists.
 export ARM_USE_OIDC=true ARM_USE_AZUREAD=true

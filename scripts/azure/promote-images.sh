@@ -25,19 +25,10 @@ usage="usage: promote-images.sh <source registry> <target registry> <commit sha>
 source_registry="$1" target_registry="$2" sha="$3" vault="$4" cert="$5" source_cert="$6" reports="$7"
 [[ "$sha" =~ ^[0-9a-f]{40}$ ]] || { echo "promote-images: commit sha must be 40 hex digits, got $sha" >&2; exit 2; }
 [ -s "$source_cert" ] || { echo "promote-images: no source signing certificate at $source_cert" >&2; exit 2; }
-# Azure Pipelines hands pipeline and variable-group variables to scripts in upper case
-# (TF_VAR_INGEST_IMAGE_DIGEST); the stacks' Terraform variables are lower case, and Terraform
-# matches TF_VAR_<name> exactly: add the lower-case name where only the upper-case one is set.
-for name in $(compgen -e); do
-  [[ "$name" =~ ^TF_VAR_[A-Z0-9_]+$ ]] || continue
-  lower="TF_VAR_$(tr '[:upper:]' '[:lower:]' <<<"${name#TF_VAR_}")"
-  [ -n "${!lower+x}" ] || export "$lower=${!name}"
-done
-images=(ingest analysis processing web splunk-forwarder)
-for image in "${images[@]}"; do
-  v="TF_VAR_${image//-/_}_image_digest"
-  [[ "${!v:-}" =~ ^sha256:[a-f0-9]{64}$ ]] || { echo "promote-images: $v is not a digest: '${!v:-}'" >&2; exit 2; }
-done
+# shellcheck source=pipeline-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/pipeline-env.sh"
+lower_case_tf_vars
+require_image_digests promote-images
 mkdir -p "$reports"
 
 # Entra token → registry token (data plane only: the identity needs no read on the registry
