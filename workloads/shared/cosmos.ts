@@ -213,6 +213,18 @@ export interface BulkUpsertResult {
   readonly failures: readonly BulkFailure[];
 }
 
+/** One bulk upsert operation per document, routed by its partition key. */
+function upsertOperations<T>(
+  documents: readonly T[],
+  partitionKeyOf: (doc: T) => string,
+): OperationInput[] {
+  return documents.map((doc) => ({
+    operationType: BulkOperationType.Upsert,
+    partitionKey: partitionKeyOf(doc),
+    resourceBody: doc as unknown as JSONObject,
+  }));
+}
+
 /** Operations per `bulk` call: the SDK's limit for one call. */
 export const BULK_CHUNK = 100;
 
@@ -240,13 +252,8 @@ export async function bulkUpsert<T extends { id: string }>(
   const failures: BulkFailure[] = [];
   await Promise.all(
     chunks.map(async ({ offset, docs }) => {
-      const operations: OperationInput[] = docs.map((doc) => ({
-        operationType: BulkOperationType.Upsert,
-        partitionKey: partitionKeyOf(doc),
-        resourceBody: doc as unknown as JSONObject,
-      }));
       const results = await container.items.bulk(
-        operations,
+        upsertOperations(docs, partitionKeyOf),
         { continueOnError: true },
         abortSignal ? { abortSignal } : undefined,
       );
@@ -501,13 +508,8 @@ export function bulkGroupWriter<T extends { id: string }>(
   options: BulkGroupWriterOptions = {},
 ): BulkGroupWriter<T> {
   return new BulkGroupWriter<T>(async (documents, signal) => {
-    const operations: OperationInput[] = documents.map((doc) => ({
-      operationType: BulkOperationType.Upsert,
-      partitionKey: partitionKeyOf(doc),
-      resourceBody: doc as unknown as JSONObject,
-    }));
     const results = await container.items.bulk(
-      operations,
+      upsertOperations(documents, partitionKeyOf),
       { continueOnError: true },
       {
         abortSignal: signal,
