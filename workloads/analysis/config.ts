@@ -87,6 +87,16 @@ export const analysisConfigSpec = {
   ANALYSIS_FETCH_MAX_BYTES_PER_PARTITION: int({ default: 131_072, min: 1024, max: 67_108_864 }),
   /** Max bytes of one fetch over all partitions. */
   ANALYSIS_FETCH_MAX_BYTES: int({ default: 1_048_576, min: 1024, max: 268_435_456 }),
+  /**
+   * Bytes a fetch waits for before the broker answers (1: answer as soon as anything is there).
+   * Larger values batch more readings per produce and commit, but a lone reading then waits up to
+   * `ANALYSIS_FETCH_MAX_WAIT_MS`, and a short wait makes an idle consumer fetch often: measured
+   * (ADR 0020) 16 KiB / 500 ms raised the no-load alert p99 to 0.5 s and idle CPU to 1.45 %, and
+   * 64 KiB / 25 ms idle CPU to 3.9 %, for no reliable gain at 5,000 readings/s. Defaults kept.
+   */
+  ANALYSIS_FETCH_MIN_BYTES: int({ default: 1, min: 1, max: 67_108_864 }),
+  /** Longest a fetch waits for `ANALYSIS_FETCH_MIN_BYTES`. */
+  ANALYSIS_FETCH_MAX_WAIT_MS: int({ default: 5000, min: 1, max: 60_000 }),
   SHUTDOWN_TIMEOUT_MS: int({ default: 25_000, min: 1000, max: 600_000 }),
   ...kafkaConfigSpec,
 };

@@ -113,6 +113,8 @@ async function main(): Promise<void> {
       partitionsConsumedConcurrently: config.ANALYSIS_PARTITIONS_CONCURRENTLY,
       maxBytesPerPartition: config.ANALYSIS_FETCH_MAX_BYTES_PER_PARTITION,
       maxBytes: config.ANALYSIS_FETCH_MAX_BYTES,
+      minBytes: config.ANALYSIS_FETCH_MIN_BYTES,
+      maxWaitTimeInMs: config.ANALYSIS_FETCH_MAX_WAIT_MS,
       onCrash: (error) => void shutdown.trigger(`consumer crashed: ${error.message}`, true),
       handler: async (batch) => {
         const end = batchSeconds.startTimer();

@@ -317,7 +317,12 @@ describe('KafkaReachability', () => {
 });
 
 describe('BatchConsumer fetch bounds', () => {
-  const consumerConfig = (options: { maxBytesPerPartition?: number; maxBytes?: number }) => {
+  const consumerConfig = (options: {
+    maxBytesPerPartition?: number;
+    maxBytes?: number;
+    minBytes?: number;
+    maxWaitTimeInMs?: number;
+  }) => {
     const consumer = jest.fn(() => ({ events: {}, on: jest.fn() }));
     new BatchConsumer({ consumer } as unknown as KafkaClient, {
       groupId: 'g',
@@ -337,6 +342,15 @@ describe('BatchConsumer fetch bounds', () => {
     expect(consumerConfig({})).toMatchObject({
       maxBytesPerPartition: 1_048_576,
       maxBytes: 10_485_760,
+      minBytes: 1,
+      maxWaitTimeInMs: 5000,
+    });
+  });
+
+  it('passes how long a fetch may wait for how many bytes', () => {
+    expect(consumerConfig({ minBytes: 16_384, maxWaitTimeInMs: 500 })).toMatchObject({
+      minBytes: 16_384,
+      maxWaitTimeInMs: 500,
     });
   });
 });

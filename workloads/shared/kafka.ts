@@ -536,6 +536,17 @@ export interface BatchConsumerOptions {
    * @default 10485760 (kafkajs's default)
    */
   readonly maxBytes?: number;
+  /**
+   * Bytes a fetch waits for (up to `maxWaitTimeInMs`) before the broker answers: larger batches,
+   * fewer produce and commit round trips per reading, at most that wait added to latency.
+   * @default 1
+   */
+  readonly minBytes?: number;
+  /**
+   * Longest the broker holds a fetch waiting for `minBytes`.
+   * @default 5000 (kafkajs's default; with minBytes 1 a fetch returns as soon as data exists)
+   */
+  readonly maxWaitTimeInMs?: number;
 }
 
 /**
@@ -557,6 +568,8 @@ export class BatchConsumer {
       groupId: options.groupId,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       maxBytes: options.maxBytes ?? 10_485_760,
+      minBytes: options.minBytes ?? 1,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 5000,
       allowAutoTopicCreation: false,
     });
     const { events } = this.consumer;
