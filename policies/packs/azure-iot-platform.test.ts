@@ -4,7 +4,7 @@ import { CATALOGUE_END, CATALOGUE_START, renderCatalogue } from '../catalogue';
 import { azureIotPlatformPack } from './azure-iot-platform';
 
 const rulesDir = join(__dirname, '..', 'rules');
-const ruleFiles = ['azure', 'kubernetes', 'coverage'].flatMap((d) =>
+const ruleFiles = ['azure', 'kubernetes', 'unjudged'].flatMap((d) =>
   readdirSync(join(rulesDir, d))
     .filter(
       (f) =>
@@ -14,7 +14,7 @@ const ruleFiles = ['azure', 'kubernetes', 'coverage'].flatMap((d) =>
     )
     .map((f) => ({ dir: d, file: f })),
 );
-const testText = ['azure', 'kubernetes', 'coverage']
+const testText = ['azure', 'kubernetes', 'unjudged']
   .flatMap((d) =>
     readdirSync(join(rulesDir, d))
       .filter((f) => f.endsWith('.test.ts'))

@@ -132,7 +132,7 @@ import { kubernetesWorkloadRunsAsNonRoot } from '../rules/kubernetes/kubernetes-
 import { kubernetesWorkloadSeccompRuntimeDefault } from '../rules/kubernetes/kubernetes-workload-seccomp-runtime-default';
 import { kubernetesWorkloadSecretsMountedAsFiles } from '../rules/kubernetes/kubernetes-workload-secrets-mounted-as-files';
 import { kubernetesWorkloadServiceAccountTokenScoped } from '../rules/kubernetes/kubernetes-workload-service-account-token-scoped';
-import { resourceTypeReviewed } from '../rules/coverage/resource-type-reviewed';
+import { resourceTypeReviewed } from '../rules/unjudged/resource-type-reviewed';
 
 const CIS2 = 'cis-azure-2.0.0';
 const CIS3 = 'cis-azure-3.0.0';
@@ -1337,7 +1337,7 @@ export const azureIotPlatformPack = definePack({
       rationale:
         'A gate that has no rule for a resource type passes it unseen: a new type in a stack (or a workload written as a raw manifest, or an ARM template) would reach production without review.',
       remediation:
-        'Review the type: add rules for its security-relevant settings, or list it in policies/rules/coverage/reviewed-types.ts with the reason it needs none (app teams: a rule in their own pack, or a waiver with the reason).',
+        'Review the type: add rules for its security-relevant settings, or list it in policies/rules/unjudged/reviewed-types.ts with the reason it needs none (app teams: a rule in their own pack, or a waiver with the reason).',
     }),
   ],
 });

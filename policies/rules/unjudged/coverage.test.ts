@@ -8,7 +8,9 @@ import { resourceTypeReviewed } from './resource-type-reviewed';
 import { REVIEWED_TYPES } from './reviewed-types';
 
 const manifest = (apiVersion: string, kind: string) => ({
-  'kubernetes_manifest.m': { manifest: { apiVersion, kind, metadata: { name: 'x', namespace: 'iot' } } },
+  'kubernetes_manifest.m': {
+    manifest: { apiVersion, kind, metadata: { name: 'x', namespace: 'iot' } },
+  },
 });
 const template = (types: string[]) => ({
   'azurerm_resource_group_template_deployment.t': {
@@ -63,7 +65,13 @@ describe('coverage rules in the engine', () => {
     appliesTo: ['*'],
     evaluate: () => ({ outcome: 'PASS', message: 'tags' }),
   };
-  const meta = { service: 's', title: 't', severity: 'high' as const, rationale: 'r', remediation: 'r' };
+  const meta = {
+    service: 's',
+    title: 't',
+    severity: 'high' as const,
+    rationale: 'r',
+    remediation: 'r',
+  };
   const pack = definePack({
     id: 'p',
     title: 'p',
@@ -107,7 +115,12 @@ describe('coverage rules in the engine', () => {
         name: 'win',
         '//': {
           waivers: [
-            { rule: 'resource-type-reviewed', reason: 'jump host, reviewed in ticket 42', owner: 'platform', expires: '2027-01-31' },
+            {
+              rule: 'resource-type-reviewed',
+              reason: 'jump host, reviewed in ticket 42',
+              owner: 'platform',
+              expires: '2027-01-31',
+            },
           ],
         },
       },
@@ -123,7 +136,9 @@ describe('coverage rules in the engine', () => {
         id: 'q',
         title: 'q',
         version: '1',
-        rules: [{ rule: { ...resourceTypeReviewed, appliesTo: ['(unjudged)', 'azurerm_x_y'] }, ...meta }],
+        rules: [
+          { rule: { ...resourceTypeReviewed, appliesTo: ['(unjudged)', 'azurerm_x_y'] }, ...meta },
+        ],
       }),
     ).toThrow(PackDefinitionError);
   });

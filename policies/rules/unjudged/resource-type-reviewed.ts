@@ -32,7 +32,10 @@ function judgeManifest(r: Resource): Verdict {
 function judgeTemplate(r: Resource): Verdict {
   const content = r.str('template_content');
   if (content.state !== 'known') {
-    return unknown('template_content is not known before apply: what it creates cannot be reviewed', 'template_content');
+    return unknown(
+      'template_content is not known before apply: what it creates cannot be reviewed',
+      'template_content',
+    );
   }
   let types: string[];
   try {
@@ -40,7 +43,10 @@ function judgeTemplate(r: Resource): Verdict {
     const resources = Array.isArray(template.resources) ? template.resources : [];
     types = resources.map((x) => String((x as { type?: unknown })?.type ?? '(no type)'));
   } catch {
-    return unknown('template_content is not JSON: what it creates cannot be reviewed', 'template_content');
+    return unknown(
+      'template_content is not JSON: what it creates cannot be reviewed',
+      'template_content',
+    );
   }
   const unreviewed = [...new Set(types.filter((t) => !REVIEWED_ARM_TYPES[t]))].sort();
   if (unreviewed.length > 0) {
