@@ -46,9 +46,9 @@ export function isLater(aTs: string, aId: string, bTs: string, bId: string): boo
 }
 
 /**
- * Folds readings into one aggregate per (device, metric, minute). The database upsert merges
- * these into existing rows; a single `INSERT ... ON CONFLICT` cannot touch one row twice, so the
- * batch must first be reduced to unique keys here. Readings must already be deduplicated by id.
+ * Folds readings into one aggregate per (device, metric, minute): the reference definition.
+ * The sink writes what `foldReadings` (store.ts) computes in one pass; the store's property test
+ * and the integration tests hold it equal to this. Readings must already be deduplicated by id.
  */
 export function aggregateReadings(readings: readonly AnalyzedReading[]): MinuteAggregate[] {
   const acc = new Map<string, MinuteAggregate>();
@@ -92,7 +92,7 @@ export function aggregateReadings(readings: readonly AnalyzedReading[]): MinuteA
   return [...acc.values()];
 }
 
-/** The latest reading per device in a batch (for the devices table and the Redis cache). */
+/** The latest reading per device in a batch: the reference definition `foldReadings` is tested against. */
 export function latestPerDevice(readings: readonly AnalyzedReading[]): DeviceLatest[] {
   const latest = new Map<string, DeviceLatest>();
   for (const r of readings) {
