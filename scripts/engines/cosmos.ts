@@ -25,19 +25,28 @@ export function standInCosmosClient(endpoint: string, key = STAND_IN_COSMOS_KEY)
 
 /**
  * The Cosmos DB stand-in `@vercel/cosmosdb-server` as a child Node process serving plain HTTP
- * on 127.0.0.1 (its `--no-ssl` mode), so clients need no certificate workaround, only
+ * on 127.0.0.1, so clients need no certificate workaround, only
  * `connectionPolicy.enableEndpointDiscovery: false`. It is in-memory: every start is empty.
+ * It starts through `cosmos-stand-in.cjs`, which keeps connections alive as Cosmos DB does (the
+ * package's own CLI answers `connection: close`, so every SDK call opened a new TCP connection;
+ * measured: ingest's CPU per reading and its Cosmos write time drop with keep-alive, ADR 0024).
+ * `COSMOS_STAND_IN_KEEPALIVE=0` starts the package's CLI instead (`--no-ssl`), to compare.
  * It also sets COSMOS_CREATE_IF_MISSING=true so the ingest service creates its database and
  * container here (never in Azure, where the platform provisions them).
  */
 export async function startCosmos(ctx: EngineContext): Promise<RunningEngine> {
   const port = ctx.port ?? (await freePort());
   const logFile = join(ctx.dir, 'cosmos.log');
-  const cli = require.resolve('@vercel/cosmosdb-server/lib/cli.js');
+  const keepAlive = process.env.COSMOS_STAND_IN_KEEPALIVE !== '0';
+  const cli = keepAlive
+    ? join(__dirname, 'cosmos-stand-in.cjs')
+    : require.resolve('@vercel/cosmosdb-server/lib/cli.js');
   const proc = spawnManaged({
     name: 'cosmos',
     command: process.execPath,
-    args: [cli, '--no-ssl', '--host', '127.0.0.1', '--port', String(port)],
+    args: keepAlive
+      ? [cli, '127.0.0.1', String(port)]
+      : [cli, '--no-ssl', '--host', '127.0.0.1', '--port', String(port)],
     logFile,
     cwd: ctx.dir,
   });

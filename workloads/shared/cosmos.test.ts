@@ -4,12 +4,15 @@ import { loadConfig } from './config';
 import {
   BULK_CHUNK,
   BulkGroupWriter,
+  bulkGroupWriter,
+  bulkUpsert,
   cosmosConfigSpec,
   createCosmosClient,
   isLocalEndpoint,
   patchBulkPartitionKeyHashing,
 } from './cosmos';
 import type { BulkExecutor, BulkItemStatus } from './cosmos';
+import type { Container } from '@azure/cosmos';
 
 describe('cosmos settings', () => {
   it('treats plain http and loopback as local (endpoint discovery off)', () => {
@@ -270,5 +273,48 @@ describe('patchBulkPartitionKeyHashing (@azure/cosmos 4.9.3 bulk routing)', () =
     const before = proto.groupOperationsBasedOnPartitionKey;
     expect(patchBulkPartitionKeyHashing({ prototype: proto }, '4.10.0')).toBe(false);
     expect(proto.groupOperationsBasedOnPartitionKey).toBe(before);
+  });
+});
+
+describe('bulk writes ask for minimal responses', () => {
+  // The SDK turns contentResponseOnWriteEnabled: false into `Prefer: return=minimal` on bulk
+  // calls: Cosmos DB then answers each operation's status without echoing the document.
+  const fakeContainer = () => {
+    const calls: unknown[][] = [];
+    const container = {
+      items: {
+        bulk: async (...args: unknown[]) => {
+          calls.push(args);
+          return (args[0] as unknown[]).map(() => ({ statusCode: 200 }));
+        },
+      },
+    } as unknown as Container;
+    return { container, calls };
+  };
+
+  it('in the group writer, with the abort signal', async () => {
+    const { container, calls } = fakeContainer();
+    const writer = bulkGroupWriter<{ id: string; d: string }>(container, (doc) => doc.d);
+    const signal = new AbortController().signal;
+    await writer.write([{ id: 'a', d: 'x' }], signal);
+    expect(calls).toHaveLength(1);
+    expect(calls[0][1]).toEqual({ continueOnError: true });
+    expect(calls[0][2]).toMatchObject({ contentResponseOnWriteEnabled: false });
+    expect((calls[0][2] as { abortSignal?: unknown }).abortSignal).toBeInstanceOf(AbortSignal);
+  });
+
+  it('in bulkUpsert, with or without a signal', async () => {
+    const { container, calls } = fakeContainer();
+    await bulkUpsert(container, [{ id: 'a', d: 'x' }], (doc) => doc.d);
+    await bulkUpsert(
+      container,
+      [{ id: 'b', d: 'y' }],
+      (doc) => doc.d,
+      new AbortController().signal,
+    );
+    expect(calls.map((c) => c[2])).toEqual([
+      { contentResponseOnWriteEnabled: false },
+      { contentResponseOnWriteEnabled: false, abortSignal: expect.any(AbortSignal) },
+    ]);
   });
 });

@@ -229,6 +229,14 @@ function upsertOperations<T>(
 export const BULK_CHUNK = 100;
 
 /**
+ * Asks Cosmos DB not to send each written document back (`Prefer: return=minimal` on the bulk
+ * call): a write-heavy client only needs each operation's status, and the full bodies would
+ * double what crosses the network and what the SDK parses. Failed operations still carry their
+ * status code. (The local stand-in ignores the header and answers in full.)
+ */
+const WRITE_MINIMAL = { contentResponseOnWriteEnabled: false } as const;
+
+/**
  * Upserts documents in bulk and reports per-item failures instead of throwing them; transport
  * failures (endpoint down, abort) throw. Upsert by id makes replays idempotent.
  *
@@ -255,7 +263,7 @@ export async function bulkUpsert<T extends { id: string }>(
       const results = await container.items.bulk(
         upsertOperations(docs, partitionKeyOf),
         { continueOnError: true },
-        abortSignal ? { abortSignal } : undefined,
+        { ...WRITE_MINIMAL, ...(abortSignal ? { abortSignal } : {}) },
       );
       results.forEach((result, i) => {
         const status = result?.statusCode ?? 0;
@@ -511,9 +519,7 @@ export function bulkGroupWriter<T extends { id: string }>(
     const results = await container.items.bulk(
       upsertOperations(documents, partitionKeyOf),
       { continueOnError: true },
-      {
-        abortSignal: signal,
-      },
+      { ...WRITE_MINIMAL, abortSignal: signal },
     );
     return results.map((result) => ({
       statusCode: result?.statusCode ?? 0,

@@ -1,10 +1,11 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /** Length in hex characters of every id derived here (128 bits: collisions are not a concern). */
 export const ID_HEX_LENGTH = 32;
 
 function sha256Prefix(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, ID_HEX_LENGTH);
+  // One-shot `crypto.hash` (Node ≥ 20.12): about half the CPU of createHash().update().digest().
+  return hash('sha256', text, 'hex').slice(0, ID_HEX_LENGTH);
 }
 
 /**
