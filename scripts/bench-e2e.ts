@@ -23,9 +23,12 @@ import { Kafka, logLevel } from 'kafkajs';
 import {
   SERVICE_NODE_ARGS,
   buildWorkloads,
+  formatCpuSplit,
   loadAverage,
   ratio,
   result as result_,
+  sampleCpuSplit,
+  sampleCpuTimeline,
 } from './bench-lib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -277,6 +280,20 @@ async function main(): Promise<void> {
     const loadStart = Date.now();
     const acceptedAtLoadStart = accepted;
 
+    // Who had the cores: over the measured window, and second by second beside the lag samples.
+    const enginePid = (name: string) => engines?.engines.find((e) => e.name === name)?.pid;
+    const cpuProcs = {
+      ingest: p.ingest.proc.pid,
+      analysis: p.analysis.proc.pid,
+      processing: p.processing.proc.pid,
+      web: p.web.proc.pid,
+      'cosmos stand-in': enginePid('cosmos'),
+      'kafka broker': enginePid('kafka'),
+      redis: enginePid('redis'),
+      'load generator': process.pid,
+    };
+    const stopCpu = sampleCpuSplit(cpuProcs);
+    const stopCpuTimeline = sampleCpuTimeline(cpuProcs);
     const lags: { analysis: number; processing: number }[] = [];
     const lagSampler = setInterval(() => {
       void Promise.all([
@@ -288,6 +305,8 @@ async function main(): Promise<void> {
     }, 1000);
     const measured = await spikes(SPIKES, 'load');
     clearInterval(lagSampler);
+    const cpu = stopCpu();
+    const cpuTimeline = stopCpuTimeline();
     const breakdown = await Promise.all(
       services.map(async (s) => `  memory ${s.name.padEnd(10)} ${await memoryBreakdown(s.url)}`),
     );
@@ -363,7 +382,19 @@ async function main(): Promise<void> {
     console.log(
       `  consumer lag (messages, ${lags.length} samples 1 s apart): analysis ${lagLine('analysis')}; processing ${lagLine('processing')}`,
     );
-    console.log(JSON.stringify({ ...result, lags }));
+    console.log(
+      `  CPU over the measured window, % of one core (200 % = the machine; PostgreSQL's backends are in "other"): ${formatCpuSplit(cpu)}`,
+    );
+    const worst = lags.reduce((w, l, i) => (l.analysis > lags[w].analysis ? i : w), 0);
+    if (cpuTimeline[worst])
+      console.log(
+        `  CPU in the second of analysis's largest lag (sample ${worst + 1}, ${lags[worst]?.analysis ?? 0} messages): ${Object.entries(
+          cpuTimeline[worst],
+        )
+          .map(([n, v]) => `${n} ${v} %`)
+          .join(', ')}`,
+      );
+    console.log(JSON.stringify({ ...result, lags, cpuTimeline }));
     const limit = RATE >= 5000 ? 1000 : 250;
     result_(
       'e2e',

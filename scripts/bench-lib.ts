@@ -529,6 +529,39 @@ export function sampleCpuSplit(
   };
 }
 
+/**
+ * Like {@link sampleCpuSplit}, second by second: every `everyMs` it records each named process's
+ * and the whole machine's CPU over that interval, in % of one core, so a stall seen in another
+ * per-second series (e.g. consumer lag) can be set against who had the cores then.
+ */
+export function sampleCpuTimeline(
+  procs: Readonly<Record<string, number | undefined>>,
+  everyMs = 1000,
+): () => Array<Record<string, number>> {
+  const names = Object.keys(procs).filter((n) => procs[n] !== undefined);
+  let last = names.map((n) => cpuSeconds(procs[n]!) ?? NaN);
+  let machine = machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
+  let t = performance.now();
+  const rows: Array<Record<string, number>> = [];
+  const timer = setInterval(() => {
+    const now = names.map((n, i) => cpuSeconds(procs[n]!) ?? last[i]);
+    const m = machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
+    const t1 = performance.now();
+    const wall = (t1 - t) / 1000;
+    const row: Record<string, number> = {};
+    names.forEach((n, i) => (row[n] = Math.round(cpuPercent(last[i], now[i], wall))));
+    row.machine = Math.round(((m.busy - machine.busy) / CLOCK_TICKS / wall) * 100);
+    rows.push(row);
+    last = now;
+    machine = m;
+    t = t1;
+  }, everyMs);
+  return () => {
+    clearInterval(timer);
+    return rows;
+  };
+}
+
 /** `ingest 96 %, cosmos 61 %, …` for a {@link sampleCpuSplit} result. */
 export function formatCpuSplit(shares: readonly CpuShare[]): string {
   return shares.map((s) => `${s.name} ${Math.round(s.percent)} %`).join(', ');

@@ -59,7 +59,12 @@ export async function startService(
     name,
     command: process.execPath,
     args: options.compiled
-      ? [...(options.compiled.nodeArgs ?? []), join(ROOT, 'dist', 'workloads', name, 'server.js')]
+      ? [
+          ...(options.compiled.nodeArgs ?? []),
+          // e.g. ANALYSIS_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' to profile one service
+          ...(process.env[`${name.toUpperCase()}_NODE_ARGS`] ?? '').split(' ').filter(Boolean),
+          join(ROOT, 'dist', 'workloads', name, 'server.js'),
+        ]
       : ['--import', 'tsx', join(ROOT, 'workloads', name, 'server.ts')],
     cwd: ROOT,
     logFile,

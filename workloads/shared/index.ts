@@ -11,4 +11,5 @@ export * from './metrics';
 export * from './health';
 export * from './lifecycle';
 export * from './kafka';
+export * from './partitioner';
 export * from './cosmos';

@@ -105,6 +105,42 @@ describe('chunkByBytes', () => {
     ]);
   });
 
+  it('leaves out topics without messages, and answers no request for none', () => {
+    expect(chunkByBytes([{ topic: 'a', messages: [] }], 10_000)).toEqual([]);
+    expect(
+      chunkByBytes(
+        [
+          { topic: 'a', messages: [] },
+          { topic: 'b', messages: [{ key: null, value: 1 }] },
+          { topic: 'b', messages: [{ key: 'k', value: 2, headers: { h: 'v' } }] },
+        ],
+        10_000,
+      ),
+    ).toEqual([
+      [
+        {
+          topic: 'b',
+          messages: [
+            { key: null, value: '1' },
+            { key: 'k', value: '2', headers: { h: 'v' } },
+          ],
+        },
+      ],
+    ]);
+  });
+
+  it('measures UTF-8 bytes, not characters, when a request is near the limit', () => {
+    // 100 characters of 3 UTF-8 bytes each: 300 bytes + 1 key byte + 64 = 365 per record.
+    const messages = Array.from({ length: 4 }, () => ({ key: 'k', value: '€'.repeat(100) }));
+    const requests = chunkByBytes([{ topic: 't', messages }], 800);
+    expect(requests.map((r) => r[0].messages.length)).toEqual([2, 2]);
+    // 365 × 4 = 1,460 fits 1,500 exactly measured, and the 3-bytes-per-unit bound (1,468) too.
+    expect(chunkByBytes([{ topic: 't', messages }], 1500)).toHaveLength(1);
+    // ASCII: the bound (3 × 101 + 64 = 367 per record) exceeds 600, the measured 165 does not.
+    const ascii = Array.from({ length: 3 }, () => ({ key: 'k', value: 'x'.repeat(100) }));
+    expect(chunkByBytes([{ topic: 't', messages: ascii }], 600)).toHaveLength(1);
+  });
+
   it('splits so no request exceeds the byte limit, preserving order', () => {
     const messages = Array.from({ length: 10 }, (_, i) => ({
       key: 'k',

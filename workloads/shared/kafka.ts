@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
-import { CompressionTypes, Kafka, Partitioners, logLevel } from 'kafkajs';
+import { CompressionTypes, Kafka, logLevel } from 'kafkajs';
+import { MemoisedDefaultPartitioner } from './partitioner';
 import type {
   Admin,
   Consumer,
@@ -286,7 +287,8 @@ export class KafkaProducer {
       idempotent: settings.idempotent,
       // Ordering per partition under retries: kafkajs keeps it only with one request in flight.
       maxInFlightRequests: settings.idempotent ? 1 : 5,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs's DefaultPartitioner placement, without its per-message allocations (ADR 0024).
+      createPartitioner: MemoisedDefaultPartitioner,
       allowAutoTopicCreation: false,
     });
     const wrapper = new KafkaProducer(producer, settings);
@@ -318,7 +320,7 @@ export class KafkaProducer {
   ): Promise<void> {
     // Encode now, in the caller's turn, so a message that cannot be encoded fails its own
     // caller and not the group it would have joined.
-    const encoded = chunkByBytes(batches, Number.MAX_SAFE_INTEGER)[0] ?? [];
+    const encoded = encodeBatches(batches);
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ encoded, resolve, reject });
       if (!this.flushing) void this.flush();
@@ -420,40 +422,84 @@ type EncodedBatch = {
 };
 
 /**
+ * JSON-encodes topic batches: one entry per topic (in first-seen order), each message's value a
+ * string, every message's order kept. Sizes are not computed here: {@link splitEncoded} does it
+ * once, when a request is cut.
+ */
+export function encodeBatches(
+  batches: ReadonlyArray<{ topic: string; messages: readonly OutgoingMessage[] }>,
+): EncodedBatch[] {
+  const out: EncodedBatch[] = [];
+  for (const batch of batches) {
+    if (batch.messages.length === 0) continue;
+    let entry: EncodedBatch | undefined;
+    for (const e of out) if (e.topic === batch.topic) entry = e;
+    if (!entry) {
+      entry = { topic: batch.topic, messages: [] };
+      out.push(entry);
+    }
+    for (const m of batch.messages) {
+      const value = typeof m.value === 'string' ? m.value : JSON.stringify(m.value);
+      entry.messages.push(
+        m.headers ? { key: m.key, value, headers: m.headers } : { key: m.key, value },
+      );
+    }
+  }
+  return out;
+}
+
+/** Bytes a record may take in a request: value + key + 64 bytes of record overhead. */
+function recordBytes(m: EncodedBatch['messages'][number]): number {
+  return Buffer.byteLength(m.value) + (m.key ? Buffer.byteLength(m.key) : 0) + 64;
+}
+
+/**
+ * Splits encoded batches into requests of at most `maxBytes` ({@link recordBytes} each, an upper
+ * bound for uncompressed records), keeping every message's order. A single message larger than
+ * the limit goes alone so the broker, not we, rejects it. When even 3 bytes per UTF-16 unit (the
+ * most UTF-8 needs) fits, the batches go as one request without measuring each string.
+ */
+export function splitEncoded(batches: readonly EncodedBatch[], maxBytes: number): EncodedBatch[][] {
+  let bound = 0;
+  for (const b of batches) {
+    for (const m of b.messages) bound += 3 * (m.value.length + (m.key?.length ?? 0)) + 64;
+  }
+  if (bound === 0) return [];
+  if (bound <= maxBytes) return [[...batches]];
+  const requests: EncodedBatch[][] = [];
+  let current: EncodedBatch[] = [];
+  let size = 0;
+  for (const batch of batches) {
+    for (const message of batch.messages) {
+      const bytes = recordBytes(message);
+      if (size + bytes > maxBytes && size > 0) {
+        requests.push(current);
+        current = [];
+        size = 0;
+      }
+      let entry = current.find((b) => b.topic === batch.topic);
+      if (!entry) {
+        entry = { topic: batch.topic, messages: [] };
+        current.push(entry);
+      }
+      entry.messages.push(message);
+      size += bytes;
+    }
+  }
+  if (current.length > 0) requests.push(current);
+  return requests;
+}
+
+/**
  * JSON-encodes and splits topic batches into requests of at most `maxBytes` (value + key +
- * 64 bytes of record overhead, an upper bound for uncompressed records). A single message larger
- * than the limit goes alone so the broker, not we, rejects it.
+ * 64 bytes of record overhead, an upper bound for uncompressed records): {@link encodeBatches}
+ * then {@link splitEncoded}.
  */
 export function chunkByBytes(
   batches: ReadonlyArray<{ topic: string; messages: readonly OutgoingMessage[] }>,
   maxBytes: number,
 ): EncodedBatch[][] {
-  const requests: EncodedBatch[][] = [];
-  let current: EncodedBatch[] = [];
-  let size = 0;
-  const push = (topic: string, message: EncodedBatch['messages'][number], bytes: number) => {
-    if (size + bytes > maxBytes && size > 0) {
-      requests.push(current);
-      current = [];
-      size = 0;
-    }
-    let entry = current.find((b) => b.topic === topic);
-    if (!entry) {
-      entry = { topic, messages: [] };
-      current.push(entry);
-    }
-    entry.messages.push(message);
-    size += bytes;
-  };
-  for (const batch of batches) {
-    for (const m of batch.messages) {
-      const value = typeof m.value === 'string' ? m.value : JSON.stringify(m.value);
-      const bytes = Buffer.byteLength(value) + (m.key ? Buffer.byteLength(m.key) : 0) + 64;
-      push(batch.topic, { key: m.key, value, ...(m.headers ? { headers: m.headers } : {}) }, bytes);
-    }
-  }
-  if (current.length > 0) requests.push(current);
-  return requests;
+  return splitEncoded(encodeBatches(batches), maxBytes);
 }
 
 /** Concatenates encoded topic batches, one entry per topic, keeping every message's order. */
@@ -467,11 +513,6 @@ export function mergeEncoded(groups: ReadonlyArray<readonly EncodedBatch[]>): En
     }
   }
   return [...byTopic.values()];
-}
-
-/** Splits already-encoded batches into requests of at most `maxBytes` (as {@link chunkByBytes}). */
-export function splitEncoded(batches: readonly EncodedBatch[], maxBytes: number): EncodedBatch[][] {
-  return chunkByBytes(batches, maxBytes);
 }
 
 /** A consumed record, decoupled from kafkajs types. */

@@ -100,6 +100,9 @@ function describe(error: ErrorObject): ValidationIssue {
   }
 }
 
+/** {@link READING_LIMITS}.minTs in epoch milliseconds, parsed once. */
+const MIN_TS_MS = Date.parse(READING_LIMITS.minTs);
+
 /**
  * Parses one untrusted item into a {@link ReadingInput}: JSON Schema first (compiled once), then
  * what JSON Schema cannot say — finite numbers (`1e999` parses to Infinity), a real calendar
@@ -136,7 +139,8 @@ export function parseReading(item: unknown, options: ParseOptions = {}): ParseRe
   const candidate = item as Record<string, unknown>;
   const metrics = candidate.metrics;
   if (typeof metrics === 'object' && metrics !== null && !Array.isArray(metrics)) {
-    for (const [name, value] of Object.entries(metrics)) {
+    for (const name of Object.keys(metrics)) {
+      const value = (metrics as Record<string, unknown>)[name];
       if (typeof value === 'number' && !Number.isFinite(value)) {
         issues.push({ path: `/metrics/${escapePointer(name)}`, reason: 'must be a finite number' });
       }
@@ -148,7 +152,7 @@ export function parseReading(item: unknown, options: ParseOptions = {}): ParseRe
     const nowMs = options.nowMs ?? Date.now();
     if (!Number.isFinite(ms)) {
       issues.push({ path: '/ts', reason: 'is not a real instant (leap seconds are not accepted)' });
-    } else if (ms < Date.parse(READING_LIMITS.minTs)) {
+    } else if (ms < MIN_TS_MS) {
       issues.push({ path: '/ts', reason: `must not be before ${READING_LIMITS.minTs}` });
     } else if (ms > nowMs + READING_LIMITS.maxFutureSkewMs) {
       issues.push({ path: '/ts', reason: 'must not be more than 24 hours in the future' });
@@ -157,12 +161,19 @@ export function parseReading(item: unknown, options: ParseOptions = {}): ParseRe
     }
   }
   if (issues.length > 0 || ts === undefined) return { ok: false, issues };
-  const reading: ReadingInput = {
-    deviceId: candidate.deviceId as string,
-    ts,
-    ...(candidate.seq !== undefined ? { seq: candidate.seq as number } : {}),
-    metrics: candidate.metrics as Record<string, number>,
-  };
+  const reading: ReadingInput =
+    candidate.seq !== undefined
+      ? {
+          deviceId: candidate.deviceId as string,
+          ts,
+          seq: candidate.seq as number,
+          metrics: candidate.metrics as Record<string, number>,
+        }
+      : {
+          deviceId: candidate.deviceId as string,
+          ts,
+          metrics: candidate.metrics as Record<string, number>,
+        };
   return { ok: true, reading };
 }
 
