@@ -6,6 +6,8 @@
  *   npx tsx scripts/bench-e2e.ts                       # one rate (--rate, default 2000)
  *   npx tsx scripts/bench-e2e.ts --rate 5000 --spikes 100
  *   ENGINES=external npx tsx scripts/bench-e2e.ts      # engines from KAFKA_BROKERS, DATABASE_URL, …
+ *   ANALYSIS_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' npx tsx scripts/bench-e2e.ts --rate 5000
+ *     # <SERVICE>_NODE_ARGS adds node options to that one service (profiles, --trace-gc, --inspect)
  *
  * The four services run compiled (dist/workloads, built first when stale), one process each, as
  * in their images. Baseline, in the same run: the same spikes with no background load first
@@ -16,7 +18,10 @@
  * goes to its own fresh device, so each one opens a new alert episode (threshold rule
  * temperature > 50, and the z-score rule). Latency is measured from the moment ingest's 202
  * arrives to the moment the alert arrives on web's `/api/stream`; the request time itself
- * (send → 202) is reported separately.
+ * (send → 202) is reported separately. Over the measured window it prints each process's CPU
+ * (services, Cosmos stand-in, broker, Redis, load generator; PostgreSQL's backends land in
+ * "other"), and the CPU in the second of analysis's largest lag; the JSON line carries the
+ * per-second CPU timeline beside the lag samples.
  */
 import { mkdtempSync } from 'node:fs';
 import { Kafka, logLevel } from 'kafkajs';
