@@ -2,9 +2,28 @@
  * Starts the Cosmos DB stand-in (@vercel/cosmosdb-server) over plain HTTP with keep-alive:
  * `node cosmos-stand-in.cjs <host> <port>`. Its own CLI cannot set `keepAlive`, so it answers
  * `connection: close` and every SDK request opens a new TCP connection, which Cosmos DB never
- * makes a client do (the SDK's agent keeps connections alive). Prints one "Ready" line.
+ * makes a client do (the SDK's agent keeps connections alive). It also honours
+ * `Prefer: return=minimal` on bulk calls (below). Prints one "Ready" line. ADR 0024.
  */
 'use strict';
+
+// Bulk and batch calls with `Prefer: return=minimal` (the SDK's contentResponseOnWriteEnabled:
+// false) get each operation's status without the document, as Cosmos DB answers them; the
+// package always echoes every document. Wrapped before the package's route table captures it.
+const batchDocuments = require('@vercel/cosmosdb-server/lib/handler/batch-documents');
+const echoEveryDocument = batchDocuments.default;
+batchDocuments.default = async (account, req, res, params) => {
+  const body = await echoEveryDocument(account, req, res, params);
+  if (!Array.isArray(body) || !/\breturn=minimal\b/i.test(String(req.headers.prefer ?? ''))) {
+    return body;
+  }
+  return body.map((r) =>
+    r && typeof r === 'object' && 'resourceBody' in r && r.statusCode < 400
+      ? { statusCode: r.statusCode, requestCharge: r.requestCharge, eTag: r.eTag }
+      : r,
+  );
+};
+
 const { createHttpServer } = require('@vercel/cosmosdb-server');
 
 const [host = '127.0.0.1', portArg = '0'] = process.argv.slice(2);

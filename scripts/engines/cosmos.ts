@@ -29,7 +29,9 @@ export function standInCosmosClient(endpoint: string, key = STAND_IN_COSMOS_KEY)
  * `connectionPolicy.enableEndpointDiscovery: false`. It is in-memory: every start is empty.
  * It starts through `cosmos-stand-in.cjs`, which keeps connections alive as Cosmos DB does (the
  * package's own CLI answers `connection: close`, so every SDK call opened a new TCP connection;
- * measured: ingest's CPU per reading and its Cosmos write time drop with keep-alive, ADR 0024).
+ * measured: ingest's CPU per reading and its Cosmos write time drop with keep-alive, ADR 0024),
+ * and answers bulk calls that ask for `Prefer: return=minimal` without echoing each document, as
+ * Cosmos DB does.
  * `COSMOS_STAND_IN_KEEPALIVE=0` starts the package's CLI instead (`--no-ssl`), to compare.
  * It also sets COSMOS_CREATE_IF_MISSING=true so the ingest service creates its database and
  * container here (never in Azure, where the platform provisions them).

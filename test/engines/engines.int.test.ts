@@ -166,5 +166,44 @@ describe('the engines started by the global setup', () => {
         client.dispose();
       }
     });
+
+    it('keeps connections alive, and answers a minimal bulk write without echoing documents', async () => {
+      const endpoint = env('COSMOS_ENDPOINT');
+      // keep-alive: the stand-in's answer no longer says `connection: close`
+      const meta = await fetch(endpoint);
+      expect(meta.headers.get('connection')).toBe('keep-alive');
+      const client = standInCosmosClient(endpoint, env('COSMOS_KEY'));
+      const dbId = `engines-minimal-${runId}`;
+      try {
+        const { database } = await client.databases.createIfNotExists({ id: dbId });
+        const { container } = await database.containers.createIfNotExists({
+          id: 'readings',
+          partitionKey: { paths: ['/deviceId'] },
+        });
+        const ops = [
+          {
+            operationType: 'Upsert' as const,
+            resourceBody: { id: 'r-1', deviceId: 'dev-1', v: 1 },
+            partitionKey: 'dev-1',
+          },
+        ];
+        const minimal = await container.items.bulk(
+          ops,
+          { continueOnError: true },
+          { contentResponseOnWriteEnabled: false },
+        );
+        expect(minimal[0].statusCode).toBe(201);
+        expect(minimal[0].resourceBody).toBeUndefined();
+        const full = await container.items.bulk(ops, { continueOnError: true });
+        expect(full[0].statusCode).toBe(200);
+        expect(full[0].resourceBody).toMatchObject({ id: 'r-1', v: 1 });
+        // the minimal answer still stored the document
+        const { resource } = await container.item('r-1', 'dev-1').read();
+        expect(resource).toMatchObject({ id: 'r-1', v: 1 });
+        await database.delete();
+      } finally {
+        client.dispose();
+      }
+    });
   });
 });
