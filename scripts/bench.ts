@@ -87,6 +87,11 @@ export const BENCHMARKS: readonly Benchmark[] = [
     what: '1,000 concurrent connections on ingest vs a raw node:http server',
   },
   {
+    name: 'accept',
+    script: 'scripts/bench/accept-per-turn.cjs',
+    what: "connections a busy event loop accepts per second vs an idle one (the 1,000-connection tail's cause)",
+  },
+  {
     name: 'idle',
     script: 'scripts/bench-services.ts',
     args: ['--mode', 'idle'],
