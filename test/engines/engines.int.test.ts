@@ -141,15 +141,20 @@ describe('the engines started by the global setup', () => {
   });
 
   describe('cosmos stand-in', () => {
-    it('creates, reads and queries an item through @azure/cosmos over plain HTTP', async () => {
+    /** A client and a fresh `readings` container (partition key /deviceId) in database `dbId`. */
+    async function readingsContainer(dbId: string) {
       const client = standInCosmosClient(env('COSMOS_ENDPOINT'), env('COSMOS_KEY'));
-      const dbId = `engines-selftest-${runId}`;
+      const { database } = await client.databases.createIfNotExists({ id: dbId });
+      const { container } = await database.containers.createIfNotExists({
+        id: 'readings',
+        partitionKey: { paths: ['/deviceId'] },
+      });
+      return { client, database, container };
+    }
+
+    it('creates, reads and queries an item through @azure/cosmos over plain HTTP', async () => {
+      const { client, database, container } = await readingsContainer(`engines-selftest-${runId}`);
       try {
-        const { database } = await client.databases.createIfNotExists({ id: dbId });
-        const { container } = await database.containers.createIfNotExists({
-          id: 'readings',
-          partitionKey: { paths: ['/deviceId'] },
-        });
         const item = { id: 'r-1', deviceId: 'dev-1', metrics: { temp: 21.5 } };
         await container.items.create(item);
         const { resource } = await container.item('r-1', 'dev-1').read<typeof item>();
@@ -172,14 +177,8 @@ describe('the engines started by the global setup', () => {
       // keep-alive: the stand-in's answer no longer says `connection: close`
       const meta = await fetch(endpoint);
       expect(meta.headers.get('connection')).toBe('keep-alive');
-      const client = standInCosmosClient(endpoint, env('COSMOS_KEY'));
-      const dbId = `engines-minimal-${runId}`;
+      const { client, database, container } = await readingsContainer(`engines-minimal-${runId}`);
       try {
-        const { database } = await client.databases.createIfNotExists({ id: dbId });
-        const { container } = await database.containers.createIfNotExists({
-          id: 'readings',
-          partitionKey: { paths: ['/deviceId'] },
-        });
         const ops = [
           {
             operationType: 'Upsert' as const,
