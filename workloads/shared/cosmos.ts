@@ -232,7 +232,7 @@ export const BULK_CHUNK = 100;
  * Asks Cosmos DB not to send each written document back (`Prefer: return=minimal` on the bulk
  * call): a write-heavy client only needs each operation's status, and the full bodies would
  * double what crosses the network and what the SDK parses. Failed operations still carry their
- * status code. (The local stand-in ignores the header and answers in full.)
+ * status code. (The local stand-in answers the same way: scripts/engines/cosmos-stand-in.cjs.)
  */
 const WRITE_MINIMAL = { contentResponseOnWriteEnabled: false } as const;
 
