@@ -491,6 +491,31 @@ export interface CpuShare {
   readonly percent: number;
 }
 
+/** Named processes' CPU seconds and the machine's busy seconds at one moment, from /proc. */
+interface CpuReading {
+  /** Per name, in order; a process that is gone keeps its value from `previous` (NaN without one). */
+  readonly seconds: number[];
+  readonly machineBusyS: number;
+  /** performance.now() of the reading. */
+  readonly at: number;
+}
+
+function readCpu(
+  procs: Readonly<Record<string, number | undefined>>,
+  names: readonly string[],
+  previous?: CpuReading,
+): CpuReading {
+  return {
+    seconds: names.map((n, i) => cpuSeconds(procs[n]!) ?? previous?.seconds[i] ?? NaN),
+    machineBusyS: machineTicksFromStat(readFileSync('/proc/stat', 'utf8')).busy / CLOCK_TICKS,
+    at: performance.now(),
+  };
+}
+
+/** The processes of `procs` that have a pid. */
+const namedPids = (procs: Readonly<Record<string, number | undefined>>): string[] =>
+  Object.keys(procs).filter((n) => procs[n] !== undefined);
+
 /**
  * Starts measuring the CPU time of named processes (by pid, from /proc/<pid>/stat) and of the
  * whole machine; `stop()` returns each one's share of the window, plus `other` (the machine's
@@ -500,25 +525,20 @@ export interface CpuShare {
 export function sampleCpuSplit(
   procs: Readonly<Record<string, number | undefined>>,
 ): () => CpuShare[] {
-  const names = Object.keys(procs).filter((n) => procs[n] !== undefined);
-  const first = names.map((n) => cpuSeconds(procs[n]!) ?? NaN);
-  const last = [...first];
-  const machine0 = machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
-  const t0 = performance.now();
+  const names = namedPids(procs);
+  const first = readCpu(procs, names);
+  let last = first;
   // Read every second so a process that exits before stop() still shows what it used.
-  const timer = setInterval(() => {
-    names.forEach((n, i) => (last[i] = cpuSeconds(procs[n]!) ?? last[i]));
-  }, 1000);
+  const timer = setInterval(() => (last = readCpu(procs, names, last)), 1000);
   return () => {
     clearInterval(timer);
-    names.forEach((n, i) => (last[i] = cpuSeconds(procs[n]!) ?? last[i]));
-    const wall = (performance.now() - t0) / 1000;
-    const machine1 = machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
-    const busyS = (machine1.busy - machine0.busy) / CLOCK_TICKS;
+    last = readCpu(procs, names, last);
+    const wall = (last.at - first.at) / 1000;
+    const busyS = last.machineBusyS - first.machineBusyS;
     const shares = names.map((name, i) => ({
       name,
-      seconds: last[i] - first[i],
-      percent: cpuPercent(first[i], last[i], wall),
+      seconds: last.seconds[i] - first.seconds[i],
+      percent: cpuPercent(first.seconds[i], last.seconds[i], wall),
     }));
     const named = shares.reduce((a, s) => a + (Number.isFinite(s.seconds) ? s.seconds : 0), 0);
     shares.push(
@@ -538,23 +558,19 @@ export function sampleCpuTimeline(
   procs: Readonly<Record<string, number | undefined>>,
   everyMs = 1000,
 ): () => Array<Record<string, number>> {
-  const names = Object.keys(procs).filter((n) => procs[n] !== undefined);
-  let last = names.map((n) => cpuSeconds(procs[n]!) ?? NaN);
-  let machine = machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
-  let t = performance.now();
+  const names = namedPids(procs);
+  let last = readCpu(procs, names);
   const rows: Array<Record<string, number>> = [];
   const timer = setInterval(() => {
-    const now = names.map((n, i) => cpuSeconds(procs[n]!) ?? last[i]);
-    const m = machineTicksFromStat(readFileSync('/proc/stat', 'utf8'));
-    const t1 = performance.now();
-    const wall = (t1 - t) / 1000;
+    const now = readCpu(procs, names, last);
+    const wall = (now.at - last.at) / 1000;
     const row: Record<string, number> = {};
-    names.forEach((n, i) => (row[n] = Math.round(cpuPercent(last[i], now[i], wall))));
-    row.machine = Math.round(((m.busy - machine.busy) / CLOCK_TICKS / wall) * 100);
+    names.forEach(
+      (n, i) => (row[n] = Math.round(cpuPercent(last.seconds[i], now.seconds[i], wall))),
+    );
+    row.machine = Math.round(((now.machineBusyS - last.machineBusyS) / wall) * 100);
     rows.push(row);
     last = now;
-    machine = m;
-    t = t1;
   }, everyMs);
   return () => {
     clearInterval(timer);
